@@ -1,0 +1,5 @@
+//! The solver interface: AMPL-style command line, options, `.sol` output and
+//! pounce's own subcommands.
+
+pub mod cli;
+pub mod eval;

@@ -1,0 +1,1 @@
+//! Gradients, sparse Jacobians and sparse Lagrangian Hessians from the expression tape.

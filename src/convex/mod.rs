@@ -1,0 +1,1 @@
+//! Homogeneous self-dual interior-point method for LPs, convex QPs and convex QCQPs.

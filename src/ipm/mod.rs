@@ -1,0 +1,1 @@
+//! The filter line-search interior-point method of Wächter & Biegler (Ipopt).

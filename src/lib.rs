@@ -1,0 +1,16 @@
+//! pounce: a nonlinear optimization solver that reads AMPL `.nl` files and
+//! behaves as a drop-in replacement for the `ipopt` executable.
+//!
+//! Data flows one way through the modules:
+//! `ampl` (solver interface) → `solver_selection` (dispatcher) →
+//! `convex` / `ipm` (solvers) → `autodiff` / `linsol` → `nl`.
+//! No module imports from a module to its left.
+
+pub mod ampl;
+pub mod autodiff;
+pub mod convex;
+pub mod ipm;
+pub mod linsol;
+pub mod nl;
+pub mod outcome;
+pub mod solver_selection;

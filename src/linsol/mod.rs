@@ -1,0 +1,78 @@
+//! Sparse symmetric indefinite linear solvers for the interior-point KKT systems.
+//!
+//! The interior-point method needs, for a fixed sparsity pattern, many numeric
+//! factorizations of `K = [[W + Σ + δw I, Jᵀ], [J, −δc I]]` together with the exact
+//! inertia of `K`: the inertia decides the Hessian perturbation. The
+//! [`SymmetricIndefiniteSolver`] trait is the seam between the IPM and the
+//! factorization: analyse once per pattern, factor per iteration, solve many times.
+
+/// Sparsity pattern of a symmetric matrix, given by its lower triangle in
+/// compressed sparse column form (row indices within a column strictly increasing,
+/// every row index ≥ its column index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowerCsc {
+    /// Matrix dimension.
+    pub dim: usize,
+    /// `col_ptr[j]..col_ptr[j + 1]` are the entries of column `j`; length `dim + 1`.
+    pub col_ptr: Vec<usize>,
+    /// Row index of each entry.
+    pub row_idx: Vec<usize>,
+}
+
+/// Numbers of positive, negative and zero eigenvalues of a symmetric matrix.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Inertia {
+    pub positive: usize,
+    pub negative: usize,
+    pub zero: usize,
+}
+
+/// Why a factorization or solve did not produce a usable result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinsolError {
+    /// The pattern handed to `analyse` is malformed (the text says how).
+    InvalidPattern(String),
+    /// `factor` was called before `analyse`, or `solve` before a successful `factor`.
+    NotReady,
+    /// The value array does not match the analysed pattern.
+    ValueCountMismatch { expected: usize, got: usize },
+    /// A non-finite number was found in the values.
+    NonFiniteValue,
+    /// The matrix is singular to working precision; the inertia found so far is reported.
+    Singular(Inertia),
+}
+
+impl std::fmt::Display for LinsolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinsolError::InvalidPattern(why) => write!(f, "invalid sparsity pattern: {why}"),
+            LinsolError::NotReady => write!(f, "linear solver used before analysis/factorization"),
+            LinsolError::ValueCountMismatch { expected, got } => {
+                write!(f, "expected {expected} matrix values, got {got}")
+            }
+            LinsolError::NonFiniteValue => write!(f, "non-finite value in matrix"),
+            LinsolError::Singular(i) => write!(
+                f,
+                "matrix is singular (inertia +{} -{} 0:{})",
+                i.positive, i.negative, i.zero
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LinsolError {}
+
+/// A factorization of sparse symmetric indefinite matrices with a fixed pattern.
+///
+/// Values are passed in the order of the entries of the analysed [`LowerCsc`].
+pub trait SymmetricIndefiniteSolver {
+    /// Symbolic analysis (ordering, elimination tree, storage) for `pattern`.
+    /// Done once per pattern; every later `factor` reuses it.
+    fn analyse(&mut self, pattern: &LowerCsc) -> Result<(), LinsolError>;
+
+    /// Numeric factorization of the matrix with these values; returns its inertia.
+    fn factor(&mut self, values: &[f64]) -> Result<Inertia, LinsolError>;
+
+    /// Overwrites `rhs` with the solution of `K x = rhs` using the last factorization.
+    fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError>;
+}

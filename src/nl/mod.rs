@@ -1,0 +1,1 @@
+//! Reader of AMPL `.nl` files (text and binary) into the expression tape.

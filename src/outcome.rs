@@ -1,0 +1,128 @@
+//! Solver-independent description of how a solve ended.
+//!
+//! Both solver paths (`ipm`, `convex`) report through [`SolveStatus`]; the AMPL
+//! interface maps it to Ipopt's console `EXIT:` line, the `.sol` message and
+//! AMPL's `solve_result_num` (spec section C.2).
+
+/// Final status of a solve, one variant per Ipopt `SolverReturn` that pounce can produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SolveStatus {
+    Success,
+    StopAtAcceptablePoint,
+    FeasiblePointFound,
+    LocalInfeasibility,
+    DivergingIterates,
+    MaxIterExceeded,
+    CpuTimeExceeded,
+    WallTimeExceeded,
+    UserRequestedStop,
+    StopAtTinyStep,
+    RestorationFailure,
+    ErrorInStepComputation,
+    InvalidNumberDetected,
+    TooFewDegreesOfFreedom,
+    InvalidOption,
+    OutOfMemory,
+    InternalError,
+    /// Inconsistent variable bounds or constraint sides, found before iterating.
+    InvalidProblemDefinition,
+}
+
+impl SolveStatus {
+    /// The line Ipopt prints after `EXIT: ` (exact text, spec C.2).
+    pub fn exit_line(self) -> &'static str {
+        use SolveStatus::*;
+        match self {
+            Success => "Optimal Solution Found.",
+            StopAtAcceptablePoint => "Solved To Acceptable Level.",
+            FeasiblePointFound => "Feasible point for square problem found.",
+            LocalInfeasibility => {
+                "Converged to a point of local infeasibility. Problem may be infeasible."
+            }
+            DivergingIterates => "Iterates diverging; problem might be unbounded.",
+            MaxIterExceeded => "Maximum Number of Iterations Exceeded.",
+            CpuTimeExceeded => "Maximum CPU time exceeded.",
+            WallTimeExceeded => "Maximum wallclock time exceeded.",
+            UserRequestedStop => "Stopping optimization at current point as requested by user.",
+            StopAtTinyStep => "Search Direction is becoming Too Small.",
+            RestorationFailure => "Restoration Failed!",
+            ErrorInStepComputation => "Error in step computation!",
+            InvalidNumberDetected => "Invalid number in NLP function or derivative detected.",
+            TooFewDegreesOfFreedom => "Problem has too few degrees of freedom.",
+            InvalidOption => "Invalid option encountered.",
+            OutOfMemory => "Not enough memory.",
+            InternalError => "INTERNAL ERROR: Unknown SolverReturn value - Notify IPOPT Authors.",
+            InvalidProblemDefinition => {
+                "Problem has inconsistent variable bounds or constraint sides."
+            }
+        }
+    }
+
+    /// The message Ipopt's AMPL driver writes into the `.sol` (exact text, spec C.2).
+    pub fn sol_message(self) -> &'static str {
+        use SolveStatus::*;
+        match self {
+            Success => "Optimal Solution Found",
+            StopAtAcceptablePoint => "Solved To Acceptable Level.",
+            FeasiblePointFound => "Found feasible point for square problem.",
+            LocalInfeasibility | InvalidProblemDefinition => {
+                "Converged to a locally infeasible point. Problem may be infeasible."
+            }
+            DivergingIterates => "Iterates diverging; problem might be unbounded.",
+            MaxIterExceeded => "Maximum Number of Iterations Exceeded.",
+            CpuTimeExceeded => "Maximum CPU Time Exceeded.",
+            WallTimeExceeded => "Maximum Wallclock Time Exceeded.",
+            UserRequestedStop => "User requested stop.",
+            StopAtTinyStep => "Search Direction becomes Too Small.",
+            RestorationFailure => "Restoration Phase Failed.",
+            ErrorInStepComputation => "Error in step computation.",
+            InvalidNumberDetected => "Invalid number in NLP function or derivative detected.",
+            TooFewDegreesOfFreedom => "NLP has too few degrees of freedom.",
+            InvalidOption => "Invalid option setting.",
+            OutOfMemory => "Out of memory.",
+            InternalError => "Internal error.",
+        }
+    }
+
+    /// AMPL's `solve_result_num` for this outcome (spec C.2).
+    pub fn solve_result_num(self) -> i32 {
+        use SolveStatus::*;
+        match self {
+            Success => 0,
+            StopAtAcceptablePoint => 1,
+            FeasiblePointFound => 2,
+            LocalInfeasibility | InvalidProblemDefinition => 200,
+            DivergingIterates => 300,
+            MaxIterExceeded => 400,
+            CpuTimeExceeded => 401,
+            WallTimeExceeded => 402,
+            UserRequestedStop => 403,
+            StopAtTinyStep => 500,
+            RestorationFailure => 501,
+            ErrorInStepComputation => 502,
+            InvalidNumberDetected => 550,
+            TooFewDegreesOfFreedom => 551,
+            InvalidOption => 552,
+            OutOfMemory => 553,
+            InternalError => 554,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SolveStatus;
+
+    #[test]
+    fn result_codes_fall_in_ampl_ranges() {
+        assert_eq!(SolveStatus::Success.solve_result_num(), 0);
+        assert_eq!(SolveStatus::StopAtAcceptablePoint.solve_result_num(), 1);
+        assert_eq!(SolveStatus::LocalInfeasibility.solve_result_num() / 100, 2);
+        assert_eq!(SolveStatus::DivergingIterates.solve_result_num() / 100, 3);
+        assert_eq!(SolveStatus::MaxIterExceeded.solve_result_num() / 100, 4);
+        assert_eq!(
+            SolveStatus::InvalidNumberDetected.solve_result_num() / 100,
+            5
+        );
+    }
+}
