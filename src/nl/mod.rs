@@ -1,1 +1,3 @@
 //! Reader of AMPL `.nl` files (text and binary) into the expression tape.
+
+pub mod tape;
