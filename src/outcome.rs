@@ -126,3 +126,24 @@ mod tests {
         );
     }
 }
+
+/// The result of a solve, in the solver's internal convention (Ipopt's): the problem is
+/// `min s·f(x)` with `s = −1` for a maximize model and `s = 1` otherwise, and at a KKT point
+/// `s·∇f(x) + J(x)ᵀ·lambda − z_lower + z_upper = 0` with `z_lower, z_upper ≥ 0`.
+/// The AMPL interface converts these to AMPL's sign conventions when writing the `.sol`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solution {
+    pub status: SolveStatus,
+    /// Primal values, one per model variable (fixed variables included).
+    pub x: Vec<f64>,
+    /// Constraint multipliers, one per model constraint.
+    pub lambda: Vec<f64>,
+    /// Multipliers of the variable lower bounds (0 where there is no bound).
+    pub z_lower: Vec<f64>,
+    /// Multipliers of the variable upper bounds (0 where there is no bound).
+    pub z_upper: Vec<f64>,
+    /// Objective value of the model as written (not negated for maximize).
+    pub objective: f64,
+    /// Iterations taken.
+    pub iterations: usize,
+}
