@@ -12,5 +12,6 @@ pub mod convex;
 pub mod ipm;
 pub mod linsol;
 pub mod nl;
+pub mod options;
 pub mod outcome;
 pub mod solver_selection;
