@@ -3,3 +3,5 @@
 
 pub mod cli;
 pub mod eval;
+pub mod number;
+pub mod sol;
