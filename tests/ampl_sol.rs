@@ -143,7 +143,11 @@ fn read_binary_sol(bytes: &[u8]) -> BinarySol {
     while at < bytes.len() {
         let len = int(bytes, at) as usize;
         let body = &bytes[at + 4..at + 4 + len];
-        assert_eq!(int(bytes, at + 4 + len) as usize, len, "record markers differ");
+        assert_eq!(
+            int(bytes, at + 4 + len) as usize,
+            len,
+            "record markers differ"
+        );
         records.push(body);
         at += 8 + len;
     }
@@ -308,7 +312,10 @@ fn atomic_write_leaves_no_temporary() {
     write_atomically(&path, b"first").unwrap();
     write_atomically(&path, HS071_SOL.as_bytes()).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), HS071_SOL);
-    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("model.sol")]);
     assert!(write_atomically(&dir.join("missing/x.sol"), b"x").is_err());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -334,16 +341,32 @@ fn parse_text_sol(text: &str) -> TextSol {
     assert_eq!(lines[3], "Options");
     let k: usize = lines[4].parse().unwrap();
     let options = lines[5..5 + k].iter().map(|l| l.parse().unwrap()).collect();
-    let n: Vec<usize> = lines[5 + k..9 + k].iter().map(|l| l.parse().unwrap()).collect();
+    let n: Vec<usize> = lines[5 + k..9 + k]
+        .iter()
+        .map(|l| l.parse().unwrap())
+        .collect();
     let body = 9 + k;
     let values: Vec<f64> = lines[body..body + n[1] + n[3]]
         .iter()
         .map(|l| l.parse().unwrap())
         .collect();
     let mut rest = lines[body + n[1] + n[3]..].iter();
-    let code = rest.next().unwrap().strip_prefix("objno 0 ").unwrap().parse().unwrap();
+    let code = rest
+        .next()
+        .unwrap()
+        .strip_prefix("objno 0 ")
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut suffix = || {
-        let count: usize = rest.next().unwrap().split(' ').nth(2).unwrap().parse().unwrap();
+        let count: usize = rest
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap();
         let name = rest.next().unwrap().to_string();
         let entries = (0..count)
             .map(|_| {
@@ -355,7 +378,10 @@ fn parse_text_sol(text: &str) -> TextSol {
     };
     let (zu_name, zu) = suffix();
     let (zl_name, zl) = suffix();
-    assert_eq!((zu_name.as_str(), zl_name.as_str()), ("ipopt_zU_out", "ipopt_zL_out"));
+    assert_eq!(
+        (zu_name.as_str(), zl_name.as_str()),
+        ("ipopt_zU_out", "ipopt_zL_out")
+    );
     TextSol {
         banner,
         options,

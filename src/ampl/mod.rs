@@ -4,4 +4,6 @@
 pub mod cli;
 pub mod eval;
 pub mod number;
+pub mod option_docs;
+pub mod option_sources;
 pub mod sol;
