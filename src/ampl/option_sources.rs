@@ -4,7 +4,7 @@
 //! an earlier one, so the command line beats the environment and the options file beats
 //! both, as in Ipopt.
 
-use crate::options::{OptionError, OptionErrorKind, OptionWarning, Options, Source};
+use crate::options::{OptionError, OptionErrorKind, OptionWarning, Options, Source, split_prefix};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -224,7 +224,11 @@ pub fn load_options(
             let result = match a.value.as_deref() {
                 None => Err(OptionError {
                     source: source.clone(),
-                    kind: OptionErrorKind::MissingValue { name: a.name },
+                    kind: if known(&a.name) {
+                        OptionErrorKind::MissingValue { name: a.name }
+                    } else {
+                        OptionErrorKind::Unknown { name: a.name }
+                    },
                 }),
                 Some("?") => query(&options, &a.name, &source, out),
                 Some(v) => options.set(&a.name, v, source.clone()),
@@ -249,6 +253,13 @@ pub fn load_options(
     }
 }
 
+/// Whether `name` (possibly with a `prefix.`) is a registered option.
+fn known(name: &str) -> bool {
+    crate::options::registry()
+        .find(split_prefix(name).1)
+        .is_some()
+}
+
 /// `name=?`: prints the current value (ASL behaviour) without changing it.
 fn query(
     options: &Options,
@@ -256,8 +267,7 @@ fn query(
     source: &Source,
     out: &mut dyn Write,
 ) -> Result<Option<OptionWarning>, OptionError> {
-    let reg = crate::options::registry();
-    if reg.find(name).is_none() {
+    if !known(name) {
         return Err(OptionError {
             source: source.clone(),
             kind: OptionErrorKind::Unknown {
@@ -265,8 +275,12 @@ fn query(
             },
         });
     }
-    // `source` does not count as a use of the option; read the value the same way.
-    let value = options.clone().value(name).clone();
+    // A query is not a use of the option: read from a copy.
+    let snapshot = options.clone();
+    let value = match split_prefix(name) {
+        (Some(prefix), base) => snapshot.value_for(prefix, base),
+        (None, base) => snapshot.value(base),
+    };
     let _ = writeln!(out, "{name}={value}");
     Ok(None)
 }

@@ -201,10 +201,7 @@ impl Options {
         source: Source,
     ) -> Result<Option<OptionWarning>, OptionError> {
         let reg = registry();
-        let (prefix, base) = match name.rsplit_once('.') {
-            Some((p, b)) if !p.is_empty() => (Some(p), b),
-            _ => (None, name),
-        };
+        let (prefix, base) = split_prefix(name);
         let err = |kind| OptionError {
             source: source.clone(),
             kind,
@@ -363,6 +360,14 @@ impl Options {
                 used: s.used.load(Ordering::Relaxed),
             })
             .collect()
+    }
+}
+
+/// Splits `resto.tol` into `(Some("resto"), "tol")`; a name without prefix is `(None, name)`.
+pub fn split_prefix(name: &str) -> (Option<&str>, &str) {
+    match name.rsplit_once('.') {
+        Some((p, b)) if !p.is_empty() => (Some(p), b),
+        _ => (None, name),
     }
 }
 
