@@ -239,6 +239,16 @@ struct Run {
 }
 
 fn run_in(dir: &Path, backend: &StandIn, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_with_msg(dir, backend, args, env, None)
+}
+
+fn run_with_msg(
+    dir: &Path,
+    backend: &StandIn,
+    args: &[&str],
+    env: &[(&str, &str)],
+    solver_msg: Option<&str>,
+) -> Run {
     let mut argv = vec!["pounce".to_string()];
     argv.extend(args.iter().map(|s| s.to_string()));
     let env = Environment {
@@ -246,7 +256,7 @@ fn run_in(dir: &Path, backend: &StandIn, args: &[&str], env: &[(&str, &str)]) ->
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
-        solver_msg: None,
+        solver_msg: solver_msg.map(str::to_string),
         cwd: dir.to_path_buf(),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -496,5 +506,47 @@ fn unwritable_sol_exits_2() {
     let r = run_in(&dir, &b, &["-o", "no/such/dir/x.sol", "sub dir/hs071"], &[]);
     assert_eq!(r.code, 2);
     assert!(r.err.contains("can't open"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn echo_can_be_turned_off() {
+    let dir = with_model("echo");
+    let b = StandIn::new();
+    let env = [("ipopt_options", "max_iter=2")];
+    let r = run_in(&dir, &b, &["sub dir/hs071", "-AMPL", "max_iter=3"], &env);
+    assert!(
+        r.out
+            .starts_with("pounce 0.1.0: max_iter=2\nmax_iter=3\n\n"),
+        "{:?}",
+        r.out
+    );
+    let r = run_in(
+        &dir,
+        &b,
+        &["-e", "sub dir/hs071", "-AMPL", "max_iter=3"],
+        &env,
+    );
+    assert!(r.out.starts_with("pounce 0.1.0: \nEXIT"), "{:?}", r.out);
+    let r = run_with_msg(
+        &dir,
+        &b,
+        &["sub dir/hs071", "-AMPL", "max_iter=3"],
+        &env,
+        Some("0"),
+    );
+    assert!(r.out.starts_with("pounce 0.1.0: \nEXIT"), "{:?}", r.out);
+    let r = run_with_msg(
+        &dir,
+        &b,
+        &["sub dir/hs071", "-AMPL", "max_iter=3"],
+        &env,
+        Some("1"),
+    );
+    assert!(
+        r.out.starts_with("pounce 0.1.0: max_iter=2\n"),
+        "{:?}",
+        r.out
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

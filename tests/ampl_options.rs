@@ -131,13 +131,13 @@ fn echo_lists_assignments_as_typed() {
     let i = inputs(
         &dir,
         &[("ipopt_options", "max_iter=2")],
-        &["max_iter=3", "tol=?"],
+        &["max_iter=3", "tol=?", "resto.tol=1e-3", "resto.tol=?"],
     );
     let mut out = Vec::new();
     load_options(&i, true, &mut out).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "max_iter=2\nmax_iter=3\ntol=?\ntol=1e-8\n"
+        "max_iter=2\nmax_iter=3\ntol=?\ntol=1e-8\nresto.tol=1e-3\nresto.tol=?\nresto.tol=0.001\n"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
