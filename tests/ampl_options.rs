@@ -4,12 +4,10 @@ use pounce::ampl::option_sources::{OptionInputs, load_options};
 use pounce::options::{OptionError, OptionErrorKind, Source};
 use std::path::{Path, PathBuf};
 
-/// A fresh empty directory for one test.
+mod common;
+
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pounce-opts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("opts", name)
 }
 
 fn inputs(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> OptionInputs {
