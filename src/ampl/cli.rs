@@ -100,6 +100,14 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// Whether `solver_msg` (an even number ≥ 0) turns off the echo of assignments.
+    fn echo_suppressed(&self) -> bool {
+        self.solver_msg
+            .as_deref()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .is_some_and(|v| v >= 0 && v % 2 == 0)
+    }
+
     /// Captures the environment of this process.
     pub fn from_process() -> Environment {
         let option_vars = ["ipopt_options", "pounce_options"]
@@ -328,12 +336,7 @@ fn solve(
     if req.ampl {
         let _ = write!(out, "{banner}");
     }
-    let echo = req.echo
-        && !env
-            .solver_msg
-            .as_deref()
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .is_some_and(|v| v >= 0 && v % 2 == 0);
+    let echo = req.echo && !env.echo_suppressed();
     let inputs = OptionInputs {
         env: env.option_vars.clone(),
         args: req.keywords.clone(),
@@ -382,39 +385,10 @@ fn solve(
         }
     };
 
-    if options.flag("print_options_documentation") {
-        if options.string("print_options_mode") != "text" {
-            let _ = writeln!(
-                out,
-                "Warning: print_options_mode={} is not available; printing text.",
-                options.string("print_options_mode")
-            );
-        }
-        let _ = option_docs::write_text(registry(), out);
-        let _ = writeln!(out);
-    }
-    if options.flag("print_user_options") {
-        print_user_options(&options, out);
-    }
-    if options.int("print_level") >= 4 && input.binary_vars + input.integer_vars > 0 {
-        let _ = writeln!(
-            out,
-            "==> Warning: Treating {} binary and {} integer variables as continuous.\n",
-            input.binary_vars, input.integer_vars
-        );
-    }
-
+    print_preamble(&options, &input, out);
     let solution = backend.solve(&input.model, &options, out);
 
-    for s in options.user_settings() {
-        if s.effect == Effect::Solver && !s.used {
-            let _ = writeln!(
-                out,
-                "Warning ({}): option {} was set but not used by the solver.",
-                s.source, s.name
-            );
-        }
-    }
+    report_unused(&options, out);
     let model = &input.model;
     let sense = model
         .objective_sense
@@ -423,18 +397,11 @@ fn solve(
         .unwrap_or(Sense::Minimize);
     let contents = SolContents::new(BANNER, sense, model.n_con, model.n_var, &solution);
     let wantsol = options.int("wantsol");
-    let sol_path = req
-        .sol_file
-        .clone()
-        .map(|p| env.cwd.join(p))
-        .unwrap_or_else(|| {
-            let mut p = nl_path.clone().into_os_string();
-            // The .sol sits next to the .nl: replace the `.nl` we read (or append).
-            let s = p.to_string_lossy().into_owned();
-            p = s.strip_suffix(".nl").unwrap_or(&s).into();
-            p.push(".sol");
-            PathBuf::from(p)
-        });
+    let sol_path = env.cwd.join(
+        req.sol_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("{stub}.sol"))),
+    );
     if req.ampl || req.write_sol || req.sol_file.is_some() || wantsol & 1 != 0 {
         let bytes = contents.to_bytes(&input.sol_header);
         if let Err(e) = write_atomically(&sol_path, &bytes) {
@@ -447,23 +414,67 @@ fn solve(
             let _ = write!(out, "{}", "\u{8}".repeat(banner.len()));
         }
     } else {
-        if wantsol & 8 == 0 {
-            let _ = writeln!(out, "{}", contents.message);
-        }
-        let names = |ext: &str, prefix: &str, n: usize| {
-            names_from_file(&nl_path.with_extension(ext), n)
-                .unwrap_or_else(|| (1..=n).map(|i| format!("{prefix}[{i}]")).collect())
-        };
-        if let (true, Some(x)) = (wantsol & 2 != 0, &contents.primals) {
-            list_values(out, "variable", "value", &names("col", "_svar", x.len()), x);
-        }
-        if let (true, Some(y)) = (wantsol & 4 != 0, &contents.duals) {
-            let names = names("row", "_scon", y.len());
-            list_values(out, "constraint", "dual value", &names, y);
-        }
+        print_outcome(&contents, wantsol, &nl_path, out);
     }
     let _ = out.flush();
     0
+}
+
+/// What is printed between reading the model and solving it: documentation and user
+/// settings when asked for, and the warning that integrality is dropped.
+fn print_preamble(options: &Options, input: &NlInput, out: &mut dyn Write) {
+    if options.flag("print_options_documentation") {
+        let mode = options.string("print_options_mode");
+        if mode != "text" {
+            let _ = writeln!(
+                out,
+                "Warning: print_options_mode={mode} is not available; printing text."
+            );
+        }
+        let _ = option_docs::write_text(registry(), out);
+        let _ = writeln!(out);
+    }
+    if options.flag("print_user_options") {
+        print_user_options(options, out);
+    }
+    if options.int("print_level") >= 4 && input.binary_vars + input.integer_vars > 0 {
+        let _ = writeln!(
+            out,
+            "==> Warning: Treating {} binary and {} integer variables as continuous.\n",
+            input.binary_vars, input.integer_vars
+        );
+    }
+}
+
+/// Warns about every setting meant for the solver that the solver never read.
+fn report_unused(options: &Options, out: &mut dyn Write) {
+    for s in options.user_settings() {
+        if s.effect == Effect::Solver && !s.used {
+            let _ = writeln!(
+                out,
+                "Warning ({}): option {} was set but not used by the solver.",
+                s.source, s.name
+            );
+        }
+    }
+}
+
+/// Without `-AMPL`: the outcome message and the listings selected by `wantsol` (spec D.4).
+fn print_outcome(contents: &SolContents, wantsol: i64, nl_path: &Path, out: &mut dyn Write) {
+    if wantsol & 8 == 0 {
+        let _ = writeln!(out, "{}", contents.message);
+    }
+    let names = |ext: &str, prefix: &str, n: usize| {
+        names_from_file(&nl_path.with_extension(ext), n)
+            .unwrap_or_else(|| (1..=n).map(|i| format!("{prefix}[{i}]")).collect())
+    };
+    if let (true, Some(x)) = (wantsol & 2 != 0, &contents.primals) {
+        list_values(out, "variable", "value", &names("col", "_svar", x.len()), x);
+    }
+    if let (true, Some(y)) = (wantsol & 4 != 0, &contents.duals) {
+        let names = names("row", "_scon", y.len());
+        list_values(out, "constraint", "dual value", &names, y);
+    }
 }
 
 /// Names from a `.col` / `.row` file (one per line), if it exists and has enough lines.
