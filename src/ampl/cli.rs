@@ -95,7 +95,9 @@ pub struct Environment {
     pub option_vars: Vec<(String, String)>,
     /// The `solver_msg` variable: an even number ≥ 0 turns off the echo of assignments.
     pub solver_msg: Option<String>,
-    /// The working directory (where `ipopt.opt` and `pounce.opt` are looked up).
+    /// The directory relative paths are taken from (where `ipopt.opt` and `pounce.opt` are
+    /// looked up); empty for the process's working directory, so that paths in messages
+    /// stay as the user typed them.
     pub cwd: PathBuf,
 }
 
@@ -119,7 +121,7 @@ impl Environment {
         Environment {
             option_vars,
             solver_msg: std::env::var("solver_msg").ok(),
-            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            cwd: PathBuf::new(),
         }
     }
 }
