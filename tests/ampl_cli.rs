@@ -534,3 +534,26 @@ fn echo_can_be_turned_off() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn executable_reads_options_file_and_environment_of_its_working_directory() {
+    let dir = scratch("exe-opt");
+    std::fs::write(dir.join("ipopt.opt"), "tol 1e-9\nmu_strategy foo\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_pounce"))
+        .args(["model", "-AMPL"])
+        .current_dir(&dir)
+        .env_remove("ipopt_options")
+        .env("pounce_options", "max_iter=4")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).starts_with("pounce 0.1.0: max_iter=4\n\n"));
+    assert!(
+        text(&o.stderr).starts_with(
+            "ipopt.opt, line 2: Setting: \"foo\" is not a valid setting for Option: mu_strategy."
+        ),
+        "{}",
+        text(&o.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
