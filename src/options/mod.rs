@@ -46,6 +46,8 @@ pub enum Source {
         path: PathBuf,
         line: usize,
     },
+    /// Set by a program through [`Options::with`] (tests, library use).
+    Api,
 }
 
 impl fmt::Display for Source {
@@ -55,6 +57,7 @@ impl fmt::Display for Source {
             Source::Env(var) => write!(f, "environment variable {var}"),
             Source::Arg(i) => write!(f, "command-line argument {i}"),
             Source::File { path, line } => write!(f, "{}, line {line}", path.display()),
+            Source::Api => write!(f, "set by the caller"),
         }
     }
 }
@@ -190,6 +193,15 @@ impl Options {
             slots,
             prefixed: Vec::new(),
         }
+    }
+
+    /// Defaults with the given settings applied, validated as any other source.
+    pub fn with(settings: &[(&str, &str)]) -> Result<Options, OptionError> {
+        let mut options = Options::new();
+        for (name, value) in settings {
+            options.set(name, value, Source::Api)?;
+        }
+        Ok(options)
     }
 
     /// Sets option `name` (possibly `prefix.name`) from text, validating it against the
@@ -449,6 +461,20 @@ mod tests {
         assert!(!o.flag("honor_original_bounds"));
         o.set("output_file", "my log.txt", arg()).unwrap();
         assert_eq!(o.string("output_file"), "my log.txt");
+    }
+
+    #[test]
+    fn settings_from_code() {
+        let o = Options::with(&[("max_iter", "10"), ("solver_selection", "qp-ipm")]).unwrap();
+        assert_eq!(o.int("max_iter"), 10);
+        assert_eq!(o.string("solver_selection"), "qp-ipm");
+        assert_eq!(o.source("max_iter"), &Source::Api);
+        let e = Options::with(&[("solver_selection", "simplex")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "set by the caller: Setting: \"simplex\" is not a valid setting for Option: solver_selection. \
+             Check the option documentation. Valid values: auto, nlp, lp-ipm, qp-ipm, socp."
+        );
     }
 
     #[test]
