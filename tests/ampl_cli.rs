@@ -184,9 +184,9 @@ impl StandIn {
 }
 
 impl Backend for StandIn {
-    fn read(&self, path: &Path) -> Result<NlInput, String> {
+    fn read(&self, path: &Path) -> Result<NlInput, Box<dyn std::error::Error>> {
         if self.fail_read {
-            return Err(format!("bad line 12 of {}: o7", path.display()));
+            return Err(format!("bad line 12 of {}: o7", path.display()).into());
         }
         Ok(NlInput {
             model: hs071_model(self.sense),

@@ -55,9 +55,9 @@ pub struct NlInput {
 
 /// Reading and solving, as the interface sees them.
 pub trait Backend {
-    /// Reads the `.nl` file at `path`; the error is the complete message for the user
-    /// (e.g. `bad line 12 of bad7.nl: o7`).
-    fn read(&self, path: &Path) -> Result<NlInput, String>;
+    /// Reads the `.nl` file at `path`; the error's `Display` is the complete message for
+    /// the user (e.g. `bad line 12 of bad7.nl: o7`).
+    fn read(&self, path: &Path) -> Result<NlInput, Box<dyn std::error::Error>>;
 
     /// Solves `model` with `options`, writing the solver's log to `journal`.
     fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Solution;
@@ -67,11 +67,12 @@ pub trait Backend {
 pub struct Pounce;
 
 impl Backend for Pounce {
-    fn read(&self, path: &Path) -> Result<NlInput, String> {
+    fn read(&self, path: &Path) -> Result<NlInput, Box<dyn std::error::Error>> {
         Err(format!(
             "{}: this build of pounce cannot read .nl files yet",
             path.display()
-        ))
+        )
+        .into())
     }
 
     fn solve(&self, model: &Model, _options: &Options, journal: &mut dyn Write) -> Solution {
