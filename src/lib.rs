@@ -4,7 +4,8 @@
 //! Data flows one way through the modules:
 //! `ampl` (solver interface) → `solver_selection` (dispatcher) →
 //! `convex` / `ipm` (solvers) → `autodiff` / `linsol` → `nl`.
-//! No module imports from a module to its left.
+//! No module imports from a module to its left. `options` (the validated option
+//! values) and `outcome` are shared by the interface and the solvers and import neither.
 
 pub mod ampl;
 pub mod autodiff;
