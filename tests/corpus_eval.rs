@@ -1,0 +1,190 @@
+//! Every CUTE corpus file (both writers) is read and its objective and constraint
+//! values at x0 and x1 are compared with the ASL reference evaluations in
+//! `../shared/reference/eval-*/NAME.json`.
+
+use std::path::{Path, PathBuf};
+
+use pounce::nl::eval::{EvalError, Evaluator};
+use pounce::nl::{Model, read_file};
+use serde_json::Value;
+
+/// |a − b| ≤ 1e-12 · (1 + max(|a|, |b|)).
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// Neumaier-compensated sum (the reference sums are exactly rounded).
+fn sum(v: impl Iterator<Item = f64>) -> f64 {
+    let (mut s, mut comp) = (0.0f64, 0.0f64);
+    for x in v {
+        let t = s + x;
+        comp += if s.abs() >= x.abs() {
+            (s - t) + x
+        } else {
+            (x - t) + s
+        };
+        s = t;
+    }
+    s + comp
+}
+
+fn x1_of(x0: &[f64]) -> Vec<f64> {
+    x0.iter()
+        .enumerate()
+        .map(|(j, &v)| v + 0.1 * (1.0 + v.abs()) * ((j + 1) as f64).sin())
+        .collect()
+}
+
+/// f and c of the model at x, or the evaluation errors.
+fn evaluate(model: &Model, x: &[f64]) -> (Result<f64, EvalError>, Result<Vec<f64>, EvalError>) {
+    let ev = Evaluator::new(model);
+    let mut ws = ev.workspace();
+    ev.eval_defined(x, &mut ws);
+    let f = ev.objective(0, x, &mut ws);
+    let mut c = vec![0.0; model.n_con];
+    let c = ev.constraints(x, &mut ws, &mut c).map(|()| c);
+    (f, c)
+}
+
+/// Compares our constraint values with a reference list or summary; returns a
+/// description of the first disagreement.
+fn compare_c(c: &[f64], reference: &Value) -> Option<String> {
+    if let Some(list) = reference.as_array() {
+        if list.len() != c.len() {
+            return Some(format!(
+                "c has {} entries, reference {}",
+                c.len(),
+                list.len()
+            ));
+        }
+        for (i, (r, &a)) in list.iter().zip(c).enumerate() {
+            let b = r.as_f64().expect("number");
+            if !close(a, b) {
+                return Some(format!("c[{i}] = {a:e}, reference {b:e}"));
+            }
+        }
+        return None;
+    }
+    let get = |k: &str| reference[k].as_f64().expect("summary number");
+    if reference["count"].as_u64() != Some(c.len() as u64) {
+        return Some("c count differs".into());
+    }
+    let sum_abs = sum(c.iter().map(|v| v.abs()));
+    let checks = [
+        (
+            "sum",
+            sum(c.iter().copied()),
+            get("sum"),
+            1.0 + sum_abs.max(get("sum_abs")),
+        ),
+        (
+            "sum_abs",
+            sum_abs,
+            get("sum_abs"),
+            1.0 + sum_abs.max(get("sum_abs")),
+        ),
+        (
+            "norm2",
+            sum(c.iter().map(|v| v * v)).sqrt(),
+            get("norm2"),
+            1.0 + get("norm2"),
+        ),
+    ];
+    for (what, a, b, scale) in checks {
+        if (a - b).abs() > 1e-12 * scale {
+            return Some(format!("c {what} = {a:e}, reference {b:e}"));
+        }
+    }
+    for (i, r) in reference["first"]
+        .as_array()
+        .expect("first")
+        .iter()
+        .enumerate()
+    {
+        let b = r.as_f64().expect("number");
+        if !close(c[i], b) {
+            return Some(format!("c[{i}] = {:e}, reference {b:e}", c[i]));
+        }
+    }
+    None
+}
+
+/// Checks one point; returns a description of the first disagreement.
+fn check_point(model: &Model, x: &[f64], dump: &Value) -> Option<String> {
+    if let Some(ref_x) = dump["x"].as_array()
+        && ref_x.iter().zip(x).any(|(r, &v)| r.as_f64() != Some(v))
+    {
+        return Some("point differs from the reference's point".into());
+    }
+    let (f, c) = evaluate(model, x);
+    match (&f, dump["f"].as_f64()) {
+        (Ok(a), Some(b)) if !close(*a, b) => return Some(format!("f = {a:e}, reference {b:e}")),
+        (Err(e), Some(_)) => return Some(format!("f: unexpected error {e}")),
+        (Ok(a), None) => return Some(format!("f = {a:e}, but the reference reports an error")),
+        _ => {}
+    }
+    match (&c, dump["c"].is_null()) {
+        (Ok(c), false) => compare_c(c, &dump["c"]),
+        (Err(e), false) => Some(format!("c: unexpected error {e}")),
+        (Ok(_), true) => Some("c evaluated, but the reference reports an error".into()),
+        (Err(_), true) => None,
+    }
+}
+
+#[test]
+fn cute_corpus_matches_asl_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if !root.is_dir() {
+        println!(
+            "NOTICE: {} is absent; corpus comparison skipped",
+            root.display()
+        );
+        return;
+    }
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for writer in ["ampl", "pyomo"] {
+        let dir = root.join("corpus/cute").join(writer);
+        for e in std::fs::read_dir(&dir).expect("corpus dir") {
+            let p = e.expect("dir entry").path();
+            if p.extension().is_some_and(|x| x == "nl") {
+                files.push((writer.to_string(), p));
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(files.len(), 475, "corpus file count");
+    let mut failures = Vec::new();
+    let mut eval_errors = 0;
+    for (writer, path) in &files {
+        let name = path.file_stem().unwrap().to_str().unwrap();
+        let reference = root.join(format!("reference/eval-{writer}/{name}.json"));
+        let reference: Value =
+            serde_json::from_str(&std::fs::read_to_string(&reference).expect("reference file"))
+                .expect("reference JSON");
+        let model = match read_file(path) {
+            Ok(m) => m,
+            Err(e) => {
+                failures.push(format!("{writer}/{name}: {e}"));
+                continue;
+            }
+        };
+        let x0: Vec<f64> = model.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
+        for (label, x) in [("x0", x0.clone()), ("x1", x1_of(&x0))] {
+            let dump = &reference[label];
+            if dump["f"].is_null() {
+                eval_errors += 1;
+            }
+            if let Some(msg) = check_point(&model, &x, dump) {
+                failures.push(format!("{writer}/{name} at {label}: {msg}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // bigbank, chebyqad and hs112 at x1, for both writers.
+    assert_eq!(eval_errors, 6, "reference points with an objective error");
+}
