@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use pounce::nl::eval::{EvalError, Evaluator};
-use pounce::nl::{Model, read_file};
+use pounce::nl::write::write_binary;
+use pounce::nl::{ByteOrder, Format, Model, read_bytes, read_file};
 use serde_json::Value;
 
 /// |a − b| ≤ 1e-12 · (1 + max(|a|, |b|)).
@@ -131,16 +132,18 @@ fn check_point(model: &Model, x: &[f64], dump: &Value) -> Option<String> {
     }
 }
 
-#[test]
-fn cute_corpus_matches_asl_reference() {
+/// The shared material, or `None` (with a printed notice) when it is absent.
+fn shared_root(what: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if !root.is_dir() {
-        println!(
-            "NOTICE: {} is absent; corpus comparison skipped",
-            root.display()
-        );
-        return;
+        println!("NOTICE: {} is absent; {what} skipped", root.display());
+        return None;
     }
+    Some(root)
+}
+
+/// `(writer, path)` of every corpus file, sorted.
+fn corpus_files(root: &Path) -> Vec<(String, PathBuf)> {
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     for writer in ["ampl", "pyomo"] {
         let dir = root.join("corpus/cute").join(writer);
@@ -153,6 +156,15 @@ fn cute_corpus_matches_asl_reference() {
     }
     files.sort();
     assert_eq!(files.len(), 475, "corpus file count");
+    files
+}
+
+#[test]
+fn cute_corpus_matches_asl_reference() {
+    let Some(root) = shared_root("corpus comparison") else {
+        return;
+    };
+    let files = corpus_files(&root);
     let mut failures = Vec::new();
     let mut eval_errors = 0;
     for (writer, path) in &files {
@@ -187,4 +199,41 @@ fn cute_corpus_matches_asl_reference() {
     );
     // bigbank, chebyqad and hs112 at x1, for both writers.
     assert_eq!(eval_errors, 6, "reference points with an objective error");
+}
+
+#[test]
+fn cute_corpus_in_binary_reads_identically_in_both_byte_orders() {
+    let Some(root) = shared_root("binary round trip") else {
+        return;
+    };
+    for (writer, path) in corpus_files(&root) {
+        let name = format!("{writer}/{}", path.file_name().unwrap().to_string_lossy());
+        let text = std::fs::read(&path).unwrap();
+        let base = read_bytes(&name, &text).unwrap();
+        let x0: Vec<f64> = base.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
+        let points = [x0.clone(), x1_of(&x0)];
+        let bits = |r: &Result<f64, EvalError>| r.as_ref().ok().map(|v| v.to_bits());
+        let want: Vec<_> = points.iter().map(|x| evaluate(&base, x)).collect();
+        for order in [ByteOrder::Little, ByteOrder::Big] {
+            let bin = write_binary(&name, &text, order).unwrap();
+            let mut m = read_bytes(&name, &bin).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.format, Format::Binary(order));
+            for (x, (f0, c0)) in points.iter().zip(&want) {
+                let (f, c) = evaluate(&m, x);
+                assert_eq!(bits(&f), bits(f0), "{name} {order:?}: f");
+                let c_bits = |c: &Result<Vec<f64>, EvalError>| {
+                    c.as_ref()
+                        .ok()
+                        .map(|c| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+                };
+                assert_eq!(c_bits(&c), c_bits(c0), "{name} {order:?}: c");
+            }
+            m.format = base.format;
+            m.header.arith = base.header.arith;
+            assert!(
+                m == base,
+                "{name} {order:?}: model differs from the text file's"
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! that deeply nested expressions cannot overflow the call stack.
 
 use super::error::{ErrorKind, ReadError};
-use super::source::{Source, Token};
+use super::source::{Source, Token, count};
 use super::tape::{NodeId, Op, PlTerm, Tape};
 
 /// How many operands an operator takes.
@@ -213,7 +213,8 @@ impl ExprParser {
             Arity::Counted { min } => {
                 let n = src.int("an operand count")?;
                 src.end_line();
-                if n < i64::from(min) || n as u64 > src.remaining() as u64 {
+                let n = count(src, n, "the operands of an n-ary operator")?;
+                if n < min as usize || n > u32::MAX as usize {
                     return Err(src.error(ErrorKind::Malformed(format!(
                         "operand count {n} of o{code} is invalid"
                     ))));
@@ -300,12 +301,12 @@ fn var_node<'a, S: Source<'a>>(
 fn read_plterm<'a, S: Source<'a>>(src: &mut S, tape: &mut Tape) -> Result<u32, ReadError> {
     let n = src.int("a number of slopes")?;
     src.end_line();
-    if n < 2 || n as u64 > src.remaining() as u64 {
+    let n = count(src, n, "the slopes of a piecewise-linear term")?;
+    if n < 2 {
         return Err(src.error(ErrorKind::Malformed(format!(
             "o64 with {n} slopes (needs at least 2)"
         ))));
     }
-    let n = n as usize;
     let mut slopes = Vec::with_capacity(n);
     let mut breakpoints = Vec::with_capacity(n - 1);
     for k in 0..2 * n - 1 {

@@ -4,7 +4,7 @@ use super::error::{ErrorKind, Location, ReadError};
 use super::expr::{ExprParser, Scope, Value, materialize, push_node};
 use super::header::{Format, Header};
 use super::model::{Model, Sense, SparseRows, Suffix, SuffixTarget};
-use super::source::Source;
+use super::source::{Source, count};
 use super::tape::{NodeId, Op, Piece, Tape};
 
 /// Reads the segments of a file whose header is `header`.
@@ -256,13 +256,9 @@ impl Reader {
             format!("V segment of v{i}")
         })?;
         self.defined_ready[d] = false;
-        if nlin < 0 || nlin as u64 > src.remaining() as u64 {
-            return Err(src.error(ErrorKind::Malformed(format!(
-                "invalid number of linear terms {nlin}"
-            ))));
-        }
+        let nlin = count(src, nlin, "the linear terms of a defined variable")?;
         let start = self.tape.nodes.len() as NodeId;
-        let mut terms = Vec::with_capacity(nlin as usize);
+        let mut terms = Vec::with_capacity(nlin);
         for _ in 0..nlin {
             let j = index(src, "variable", n)?;
             let c = src.real("a coefficient")?;
@@ -317,11 +313,7 @@ impl Reader {
                 "suffix '{name}' has invalid kind {kind}"
             ))));
         }
-        if n < 0 || n as u64 > src.remaining() as u64 {
-            return Err(src.error(ErrorKind::Malformed(format!(
-                "suffix '{name}' has invalid entry count {n}"
-            ))));
-        }
+        let n = count(src, n, "the entries of a suffix")?;
         let h = &self.h;
         let (target, limit) = match kind & 3 {
             0 => (SuffixTarget::Variable, h.n_var),
@@ -330,7 +322,7 @@ impl Reader {
             _ => (SuffixTarget::Problem, 1),
         };
         let real = kind & 4 != 0;
-        let mut values = Vec::with_capacity(n as usize);
+        let mut values = Vec::with_capacity(n);
         for _ in 0..n {
             let i = index(src, "suffix index", limit)?;
             let v = if real {
@@ -513,9 +505,7 @@ fn pairs<'a, S: Source<'a>>(
 ) -> Result<(), ReadError> {
     let m = src.int("an entry count")?;
     src.end_line();
-    if m < 0 || m as u64 > src.remaining() as u64 {
-        return Err(src.error(ErrorKind::Malformed(format!("invalid entry count {m}"))));
-    }
+    let m = count(src, m, "the entries of a segment")?;
     for _ in 0..m {
         let i = index(src, what, limit)?;
         let v = src.real("a value")?;
@@ -573,9 +563,7 @@ fn linear<'a, S: Source<'a>>(
     once(src, &mut lin.seen[i], || {
         format!("linear segment of {what} {i}")
     })?;
-    if m < 0 || m as u64 > src.remaining() as u64 {
-        return Err(src.error(ErrorKind::Malformed(format!("invalid entry count {m}"))));
-    }
+    let m = count(src, m, "the entries of a segment")?;
     let first = lin.entries.len();
     for _ in 0..m {
         let j = index(src, "variable", n_var)?;

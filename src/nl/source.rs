@@ -51,3 +51,22 @@ pub(crate) trait Source<'a> {
     /// Number of bytes not yet read (bounds counts declared inside the file).
     fn remaining(&self) -> usize;
 }
+
+/// Checks a count read from the file: not negative, and not more items than the rest
+/// of the file can hold (each takes at least one byte), so that nothing is allocated
+/// from an absurd count.
+pub(crate) fn count<'a, S: Source<'a>>(
+    src: &S,
+    n: i64,
+    what: &'static str,
+) -> Result<usize, ReadError> {
+    if n < 0 {
+        return Err(src.error(ErrorKind::Malformed(format!(
+            "negative count {n} of {what}"
+        ))));
+    }
+    if n as u64 > src.remaining() as u64 {
+        return Err(src.error(ErrorKind::Truncated { expected: what }));
+    }
+    Ok(n as usize)
+}

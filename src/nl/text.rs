@@ -40,6 +40,8 @@ pub(crate) struct TextSource<'a> {
     pos: usize,
     /// 1-based number of the line `pos` is on.
     line: usize,
+    /// Line of the item read last (for error locations).
+    item_line: usize,
 }
 
 impl<'a> TextSource<'a> {
@@ -50,10 +52,12 @@ impl<'a> TextSource<'a> {
             data,
             pos,
             line,
+            item_line: line,
         }
     }
 
     fn skip_blanks(&mut self) {
+        self.item_line = self.line;
         while self.pos < self.data.len() && matches!(self.data[self.pos], b' ' | b'\t') {
             self.pos += 1;
         }
@@ -87,6 +91,7 @@ impl<'a> Source<'a> for TextSource<'a> {
                 None => return Ok(None),
                 Some(b'\r' | b'\n') => self.end_line(),
                 Some(&c) => {
+                    self.item_line = self.line;
                     self.pos += 1;
                     return Ok(Some(c));
                 }
@@ -155,6 +160,7 @@ impl<'a> Source<'a> for TextSource<'a> {
     fn token(&mut self) -> Result<Token<'a>, ReadError> {
         const WHAT: &str = "an expression token (n, v, o, f, h, s, l)";
         self.skip_blanks();
+        let line = self.line;
         let Some(&c) = self.data.get(self.pos) else {
             return Err(self.unexpected(WHAT));
         };
@@ -193,13 +199,14 @@ impl<'a> Source<'a> for TextSource<'a> {
             }
         };
         self.end_line();
+        self.item_line = line;
         Ok(tok)
     }
 
     fn error(&self, kind: ErrorKind) -> ReadError {
         ReadError {
             file: self.file.to_string(),
-            location: Location::Line(self.line),
+            location: Location::Line(self.item_line),
             kind,
         }
     }
