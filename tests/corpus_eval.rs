@@ -36,15 +36,13 @@ fn x1_of(x0: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// f and c of the model at x, or the evaluation errors.
+/// Objective 0 and all constraint values at `x`.
 fn evaluate(model: &Model, x: &[f64]) -> (Result<f64, EvalError>, Result<Vec<f64>, EvalError>) {
     let ev = Evaluator::new(model);
     let mut ws = ev.workspace();
-    ev.eval_defined(x, &mut ws);
-    let f = ev.objective(0, x, &mut ws);
     let mut c = vec![0.0; model.n_con];
-    let c = ev.constraints(x, &mut ws, &mut c).map(|()| c);
-    (f, c)
+    let (f, ok) = ev.objective_and_constraints(x, &mut ws, &mut c);
+    (f, ok.map(|()| c))
 }
 
 /// Compares our constraint values with a reference list or summary; returns a

@@ -23,11 +23,9 @@ fn read(name: &str) -> Model {
 fn values(model: &Model, x: &[f64]) -> (Result<f64, EvalError>, Result<Vec<f64>, EvalError>) {
     let ev = Evaluator::new(model);
     let mut ws = ev.workspace();
-    ev.eval_defined(x, &mut ws);
-    let f = ev.objective(0, x, &mut ws);
     let mut c = vec![0.0; model.n_con];
-    let c = ev.constraints(x, &mut ws, &mut c).map(|()| c);
-    (f, c)
+    let (f, ok) = ev.objective_and_constraints(x, &mut ws, &mut c);
+    (f, ok.map(|()| c))
 }
 
 /// A minimal text file: header for `n` variables and `m` nonlinear constraints, then

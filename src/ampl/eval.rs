@@ -184,33 +184,19 @@ pub fn run(args: &EvalArgs) -> i32 {
     };
     let ev = Evaluator::new(&model);
     let mut ws = ev.workspace();
-    ev.eval_defined(&point.x, &mut ws);
-    let mut errors = Vec::new();
-    let f = if model.tape.objectives.is_empty() {
-        Some(0.0)
-    } else {
-        match ev.objective(0, &point.x, &mut ws) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                errors.push(e.to_string());
-                None
-            }
-        }
-    };
     let mut c = vec![0.0; model.n_con];
-    let c_ok = match ev.constraints(&point.x, &mut ws, &mut c) {
-        Ok(()) => true,
-        Err(e) => {
-            errors.push(e.to_string());
-            false
-        }
-    };
+    let (f, c_ok) = ev.objective_and_constraints(&point.x, &mut ws, &mut c);
+    let errors: Vec<String> = [f.as_ref().err(), c_ok.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .map(|e| e.to_string())
+        .collect();
     let errors = (!errors.is_empty()).then(|| errors.join("; "));
     let report = Report {
         n: model.n_var,
         m: model.n_con,
-        f,
-        c: c_ok.then_some(&c[..]),
+        f: f.ok(),
+        c: c_ok.is_ok().then_some(&c[..]),
         errors: errors.as_deref(),
         ..Report::default()
     };

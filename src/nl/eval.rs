@@ -191,6 +191,23 @@ impl<'m> Evaluator<'m> {
         Ok(())
     }
 
+    /// Objective 0 (0 for a model without objectives) and every constraint body into
+    /// `c`, at a new point `x`: evaluates the defined variables first.
+    pub fn objective_and_constraints(
+        &self,
+        x: &[f64],
+        ws: &mut Workspace,
+        c: &mut [f64],
+    ) -> (Result<f64, EvalError>, Result<(), EvalError>) {
+        self.eval_defined(x, ws);
+        let f = if self.model.tape.objectives.is_empty() {
+            Ok(0.0)
+        } else {
+            self.objective(0, x, ws)
+        };
+        (f, self.constraints(x, ws, c))
+    }
+
     /// Evaluates nodes `range` in order, skipping `If` branches not taken.
     fn run(&self, range: Range<NodeId>, x: &[f64], ws: &mut Workspace) -> Result<(), OpError> {
         let tape = &self.model.tape;
