@@ -332,3 +332,23 @@ fn evaluation_errors_name_function_and_operation() {
         .unwrap_err();
     assert_eq!(e.to_string(), "can't evaluate sqrt(-4)");
 }
+
+#[test]
+fn one_variable_empty_rows_and_several_objectives() {
+    // n_var = 1 (`k0` without body), a row without J, two objectives (the second
+    // without G), a variable bounded by ±1e20 numbers.
+    let text = "g3 1 1 0\n 1 2 2 0 0\n 1 1\n 0 0\n 1 1 1\n 0 0 0 1\n 0 0 0 0 0\n 1 1\n 0 0\n 0 0 0 0 0\n\
+C0\no5\nv0\nn3\nC1\nn0\nO0 0\no0\nv0\nn7\nO1 1\nn-2\nx1\n0 -2\nr\n3\n1 4\nb\n0 -1e+20 1e+20\nk0\nJ0 1\n0 2\nG0 1\n0 1\n";
+    let m = read_bytes("small.nl", text.as_bytes()).unwrap();
+    assert_eq!((m.n_var, m.n_con, m.tape.objectives.len()), (1, 2, 2));
+    assert_eq!((m.var_lower[0], m.var_upper[0]), (-1e20, 1e20));
+    assert_eq!(m.objective_sense, vec![Sense::Minimize, Sense::Maximize]);
+    assert!(m.tape.constraints[1].root().is_none());
+    let (f, c) = values(&m, &[-2.0]);
+    assert_eq!(f.unwrap(), -2.0 + 7.0 - 2.0);
+    assert_eq!(c.unwrap(), vec![-8.0 - 4.0, 0.0]);
+    let ev = Evaluator::new(&m);
+    let mut ws = ev.workspace();
+    ev.eval_defined(&[-2.0], &mut ws);
+    assert_eq!(ev.objective(1, &[-2.0], &mut ws).unwrap(), -2.0);
+}
