@@ -3,41 +3,9 @@
 
 mod linsol_common;
 
-use linsol_common::{KktSpec, Rng, TestMatrix, kkt, reference_inertia, relative_residual};
+use linsol_common::{KktSpec, Rng, check, kkt};
 use pounce::linsol::dense::DenseLdlt;
 use pounce::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
-
-/// Factors `t`, checks the inertia (also when reported as singular), and for a
-/// nonsingular matrix checks the refined residual of a random right-hand side.
-/// Returns the reference inertia, or `None` (nothing checked) when the
-/// eigenvalues do not determine it reliably.
-fn check(
-    solver: &mut impl SymmetricIndefiniteSolver,
-    t: &TestMatrix,
-    rng: &mut Rng,
-) -> Option<Inertia> {
-    let expected = reference_inertia(&t.dense)?;
-    solver.analyse(&t.pattern).unwrap();
-    match solver.factor(&t.values) {
-        Ok(inertia) => {
-            assert_eq!(inertia, expected);
-            let b: Vec<f64> = (0..t.pattern.dim).map(|_| rng.range(-1.0, 1.0)).collect();
-            let mut x = b.clone();
-            solver.solve_in_place(&mut x).unwrap();
-            let res = relative_residual(t, &x, &b);
-            assert!(res <= 1e-10, "relative residual {res:e}");
-        }
-        Err(LinsolError::Singular(inertia)) => {
-            assert!(
-                expected.zero > 0,
-                "reported singular, eigenvalues say {expected:?}"
-            );
-            assert_eq!(inertia, expected);
-        }
-        Err(e) => panic!("unexpected error {e}"),
-    }
-    Some(expected)
-}
 
 #[test]
 fn dense_inertia_matches_eigenvalues_on_random_kkt() {

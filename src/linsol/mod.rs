@@ -6,13 +6,19 @@
 //! [`SymmetricIndefiniteSolver`] trait is the seam between the IPM and the
 //! factorization: analyse once per pattern, factor per iteration, solve many times.
 //!
-//! [`dense::DenseLdlt`] factors small systems as one dense block.
+//! [`sparse::SparseLdlt`] is the multifrontal factorization with delayed
+//! threshold pivoting; [`dense::DenseLdlt`] factors small systems as one dense block.
 
 pub mod dense;
 mod factors;
 mod front;
 mod matrix;
+mod numeric;
+mod ordering;
 mod refine;
+mod scaling;
+pub mod sparse;
+mod symbolic;
 
 /// Sparsity pattern of a symmetric matrix, given by its lower triangle in
 /// compressed sparse column form (row indices within a column strictly increasing,

@@ -51,7 +51,7 @@ pub(crate) fn refine(
     x: &mut [f64],
     max_steps: usize,
     work: &mut RefineWork,
-    solve: impl Fn(&mut [f64]),
+    mut solve: impl FnMut(&mut [f64]),
 ) -> f64 {
     let RefineWork {
         rhs,

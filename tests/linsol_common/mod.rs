@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use faer::{Mat, Side};
-use pounce::linsol::{Inertia, LowerCsc};
+use pounce::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
 
 /// splitmix64: small, seedable, good enough for test data.
 pub struct Rng(u64);
@@ -169,4 +169,36 @@ pub fn relative_residual(t: &TestMatrix, x: &[f64], b: &[f64]) -> f64 {
         .zip(b)
         .fold(0.0_f64, |a, (p, q)| a.max((p - q).abs()));
     r / b.iter().fold(0.0_f64, |a, &v| a.max(v.abs()))
+}
+
+/// Factors `t`, checks the inertia (also when reported as singular), and for a
+/// nonsingular matrix checks the refined residual of a random right-hand side.
+/// Returns the reference inertia, or `None` (nothing checked) when the
+/// eigenvalues do not determine it reliably.
+pub fn check(
+    solver: &mut impl SymmetricIndefiniteSolver,
+    t: &TestMatrix,
+    rng: &mut Rng,
+) -> Option<Inertia> {
+    let expected = reference_inertia(&t.dense)?;
+    solver.analyse(&t.pattern).unwrap();
+    match solver.factor(&t.values) {
+        Ok(inertia) => {
+            assert_eq!(inertia, expected);
+            let b: Vec<f64> = (0..t.pattern.dim).map(|_| rng.range(-1.0, 1.0)).collect();
+            let mut x = b.clone();
+            solver.solve_in_place(&mut x).unwrap();
+            let res = relative_residual(t, &x, &b);
+            assert!(res <= 1e-10, "relative residual {res:e}");
+        }
+        Err(LinsolError::Singular(inertia)) => {
+            assert!(
+                expected.zero > 0,
+                "reported singular, eigenvalues say {expected:?}"
+            );
+            assert_eq!(inertia, expected);
+        }
+        Err(e) => panic!("unexpected error {e}"),
+    }
+    Some(expected)
 }
