@@ -11,6 +11,7 @@ mod edge_push;
 mod error;
 mod ops;
 mod program;
+pub mod report;
 
 pub use derivatives::Derivatives;
 pub use error::{EvalError, Function, TapeError};
