@@ -509,8 +509,8 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
         return Local::Ones;
     }
     let args = prog.args_of(k);
-    buf.clear();
-    buf.extend(args.iter().map(|&a| vals[a as usize]));
+    let mut small = [0.0; 3];
+    let values = prog.gather(k, vals, buf, &mut small);
     let varies = [
         prog.active[args[0] as usize],
         args.get(1).is_some_and(|&a| prog.active[a as usize]),
@@ -518,7 +518,7 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     ops::local(
         op,
         prog.aux[k],
-        buf,
+        values,
         vals[prog.op_base + k],
         varies,
         second,

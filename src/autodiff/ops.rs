@@ -176,9 +176,18 @@ pub(crate) fn value(op: Op, aux: u32, a: &[f64], data: Aux<'_>) -> f64 {
     if v.is_finite() { v } else { f64::NAN }
 }
 
-/// a ^ c for a constant exponent; exact squaring for c = 2 (no exp/log detour).
+/// a ^ c for a constant exponent: small integer exponents by multiplication (no
+/// exp/log detour; valid for negative bases), others by `powf`.
 fn pow_const_exp(a: f64, c: f64) -> f64 {
-    if c == 2.0 { a * a } else { a.powf(c) }
+    match small_integer(c) {
+        Some(k) => a.powi(k),
+        None => a.powf(c),
+    }
+}
+
+/// `c` as an integer exponent when it is one of modest size.
+fn small_integer(c: f64) -> Option<i32> {
+    (c == c.trunc() && c.abs() <= 64.0).then_some(c as i32)
 }
 
 /// Index of the first operand that is extreme under `better`.
@@ -427,6 +436,9 @@ fn pow_const_exp_local(x: f64, c: f64) -> Local {
         unary(1.0, 0.0)
     } else if c == 2.0 {
         unary(2.0 * x, 2.0)
+    } else if let Some(k) = small_integer(c) {
+        let p2 = x.powi(k - 2);
+        unary(c * p2 * x, c * (c - 1.0) * p2)
     } else {
         unary(c * x.powf(c - 1.0), c * (c - 1.0) * x.powf(c - 2.0))
     }

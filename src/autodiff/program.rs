@@ -328,10 +328,33 @@ impl Program {
     pub fn forward(&self, x: &[f64], vals: &mut [f64], buf: &mut Vec<f64>) {
         vals[..self.n_var].copy_from_slice(x);
         let data = self.data();
+        let mut small = [0.0; 3];
         for k in 0..self.op.len() {
+            let a = self.gather(k, vals, buf, &mut small);
+            vals[self.op_base + k] = ops::value(self.op[k], self.aux[k], a, data);
+        }
+    }
+
+    /// Argument values of operation `k`: in `small` for up to three arguments (the
+    /// common case, no copying through the heap buffer), else in `buf`.
+    #[inline]
+    pub fn gather<'b>(
+        &self,
+        k: usize,
+        vals: &[f64],
+        buf: &'b mut Vec<f64>,
+        small: &'b mut [f64; 3],
+    ) -> &'b [f64] {
+        let args = self.args_of(k);
+        if args.len() <= 3 {
+            for (s, &a) in small.iter_mut().zip(args) {
+                *s = vals[a as usize];
+            }
+            &small[..args.len()]
+        } else {
             buf.clear();
-            buf.extend(self.args_of(k).iter().map(|&a| vals[a as usize]));
-            vals[self.op_base + k] = ops::value(self.op[k], self.aux[k], buf, data);
+            buf.extend(args.iter().map(|&a| vals[a as usize]));
+            buf
         }
     }
 
