@@ -7,9 +7,6 @@
 use super::kkt::HessianBlock;
 use super::solver::{Direction, Solver};
 
-/// How often an inaccurate solve is answered with a larger perturbation.
-const MAX_ACCURACY_RETRIES: usize = 4;
-
 impl Solver<'_, '_, '_> {
     /// Factors the KKT matrix and computes the search direction into `self.dir`.
     /// `false` if no usable factorization could be found.
@@ -37,21 +34,31 @@ impl Solver<'_, '_, '_> {
         for (i, r) in self.cur.r.iter().enumerate() {
             self.rhs[self.n_w + i] = -r;
         }
-        let mut hint = false;
-        for _ in 0..=MAX_ACCURACY_RETRIES {
-            if self.kkt.factor_corrected(self.mu, &self.opt, hint).is_err() {
+        // An inaccurate solve is retried once with a larger perturbation, then accepted
+        // as it is (Ipopt does the same: refusing it would end the solve).
+        let mut retry = false;
+        loop {
+            if self
+                .kkt
+                .factor_corrected(self.mu, &self.opt, retry)
+                .is_err()
+            {
                 return false;
             }
-            if self.kkt.solve(&self.rhs, &mut self.sol, &self.opt) {
-                self.step.reg = self.kkt.delta_w;
-                let mut dir = std::mem::replace(&mut self.dir, Direction::empty());
-                self.direction_from_solution(&mut dir);
-                self.dir = dir;
-                return true;
+            let accurate = self.kkt.solve(&self.rhs, &mut self.sol, &self.opt);
+            if accurate || (retry && self.sol.iter().all(|v| v.is_finite())) {
+                break;
             }
-            hint = true;
+            if retry {
+                return false;
+            }
+            retry = true;
         }
-        false
+        self.step.reg = self.kkt.delta_w;
+        let mut dir = std::mem::replace(&mut self.dir, Direction::empty());
+        self.direction_from_solution(&mut dir);
+        self.dir = dir;
+        true
     }
 
     /// Solves with the current factorization for the same `w` right-hand side and the

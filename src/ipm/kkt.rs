@@ -15,6 +15,7 @@
 use crate::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
 
 use super::options::IpmOptions;
+use super::perturbation::Perturbation;
 
 /// The step could not be computed even with the largest allowed perturbation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +41,7 @@ pub(crate) struct Kkt {
     hess_pos: Vec<usize>,
     jac_pos: Vec<usize>,
     solver: Box<dyn SymmetricIndefiniteSolver>,
-    /// Last nonzero δw that gave the right inertia.
-    delta_w_last: f64,
+    perturbation: Perturbation,
     /// Perturbations of the current factorization.
     pub delta_w: f64,
     pub delta_c: f64,
@@ -112,7 +112,7 @@ impl Kkt {
             hess_pos,
             jac_pos,
             solver,
-            delta_w_last: 0.0,
+            perturbation: Perturbation::new(),
             delta_w: 0.0,
             delta_c: 0.0,
             residual: vec![0.0; dim],
@@ -172,59 +172,39 @@ impl Kkt {
     }
 
     /// Factors the assembled matrix, perturbing until the inertia is right.
-    /// `singular_hint` asks for a nonzero `δc` from the start (a previous solve was
-    /// inaccurate).
+    /// `retry` asks for a larger perturbation than the last factorization of this same
+    /// matrix had (its solve was inaccurate).
     pub fn factor_corrected(
         &mut self,
         mu: f64,
         opt: &IpmOptions,
-        singular_hint: bool,
+        retry: bool,
     ) -> Result<(), StepFailure> {
-        let delta_c_bar =
-            opt.jacobian_regularization_value * mu.powf(opt.jacobian_regularization_exponent);
-        let mut delta_w = 0.0;
-        let mut delta_c = if singular_hint || opt.perturb_always_cd {
-            delta_c_bar
+        let has_constraints = self.pattern.dim > self.n_w;
+        let ok = if retry {
+            self.perturbation.singular(opt)
         } else {
-            0.0
+            self.perturbation.new_system(mu, opt)
         };
-        if singular_hint {
-            delta_w = self.next_delta_w(0.0, opt);
+        if !ok {
+            return Err(StepFailure);
         }
         loop {
-            let singular = match self.factor_with(delta_w, delta_c) {
-                Ok(i) if self.inertia_ok(i) => {
-                    if delta_w > 0.0 {
-                        self.delta_w_last = delta_w;
-                    }
-                    return Ok(());
-                }
-                Ok(i) => i.zero > 0,
+            let (dw, dc) = (self.perturbation.delta_w, self.perturbation.delta_c);
+            let singular = match self.factor_with(dw, dc) {
+                Ok(i) if self.inertia_ok(i) => return Ok(()),
+                Ok(i) => i.zero > 0 || i.negative < self.pattern.dim - self.n_w,
                 Err(LinsolError::Singular(_)) => true,
                 Err(_) => return Err(StepFailure),
             };
-            if singular && delta_c == 0.0 && self.pattern.dim > self.n_w {
-                delta_c = delta_c_bar;
-                continue;
-            }
-            delta_w = self.next_delta_w(delta_w, opt);
-            if delta_w > opt.max_hessian_perturbation {
+            let ok = if singular && has_constraints {
+                self.perturbation.singular(opt)
+            } else {
+                self.perturbation.wrong_inertia(opt)
+            };
+            if !ok {
                 return Err(StepFailure);
             }
-        }
-    }
-
-    fn next_delta_w(&self, current: f64, opt: &IpmOptions) -> f64 {
-        if current == 0.0 {
-            if self.delta_w_last == 0.0 {
-                opt.first_hessian_perturbation
-            } else {
-                (opt.perturb_dec_fact * self.delta_w_last).max(opt.min_hessian_perturbation)
-            }
-        } else if self.delta_w_last == 0.0 {
-            current * opt.perturb_inc_fact_first
-        } else {
-            current * opt.perturb_inc_fact
         }
     }
 

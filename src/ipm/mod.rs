@@ -16,6 +16,7 @@ mod line_search;
 mod nlp_form;
 pub mod options;
 mod output;
+mod perturbation;
 pub mod problem;
 mod restoration;
 mod scaling;

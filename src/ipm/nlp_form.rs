@@ -278,8 +278,14 @@ impl<'a> InternalNlp<'a> {
             lower[k] = if l.is_finite() { (l - rl) * s } else { l };
             upper[k] = if u.is_finite() { (u + ru) * s } else { u };
         };
+        let as_constraint = opt.fixed_variable_treatment == FixedVariableTreatment::MakeConstraint;
         for (k, &j) in free.iter().enumerate() {
-            bound_pair(k, xl[j], xu[j], x_scale[k], relax_all);
+            if as_constraint && is_fixed(j) {
+                // The equality row holds the variable; bounds would leave no interior.
+                bound_pair(k, f64::NEG_INFINITY, f64::INFINITY, x_scale[k], false);
+            } else {
+                bound_pair(k, xl[j], xu[j], x_scale[k], relax_all);
+            }
         }
         let mut c_rhs = Vec::with_capacity(m_c);
         for (r, src) in rows.iter().enumerate() {

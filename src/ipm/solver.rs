@@ -334,6 +334,7 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 );
                 self.step.alpha_pr = 0.0;
                 self.step.ls = 0;
+                self.step.tag = 'R';
                 true
             };
             if go_resto {

@@ -8,63 +8,212 @@ use pounce::ipm::{
 use pounce::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
 use pounce::outcome::Solution;
 
-/// Reference dense solver for tests: symmetric eigendecomposition, exact inertia.
+/// Dense LDLᵀ with Bunch–Kaufman pivoting for tests: exact inertia from the 1×1 and
+/// 2×2 pivots.
 #[derive(Default)]
-pub struct EigenSolver {
+pub struct DenseBk {
     pattern: Option<LowerCsc>,
-    eig: Option<nalgebra::SymmetricEigen<f64, nalgebra::Dyn>>,
+    n: usize,
+    /// Factor: unit lower L below the diagonal, D on the diagonal blocks (row-major).
+    a: Vec<f64>,
+    /// Pivot block size at each position (1, 2, or 0 for the second row of a 2×2).
+    block: Vec<u8>,
+    /// Row exchanges applied at each step (`swap[k]` exchanged with `k` or `k + 1`).
+    swap: Vec<(usize, usize)>,
 }
 
-impl SymmetricIndefiniteSolver for EigenSolver {
+impl DenseBk {
+    fn at(&self, i: usize, j: usize) -> f64 {
+        self.a[i * self.n + j]
+    }
+    fn swap_sym(&mut self, r: usize, s: usize) {
+        if r == s {
+            return;
+        }
+        let n = self.n;
+        for j in 0..n {
+            self.a.swap(r * n + j, s * n + j);
+        }
+        for i in 0..n {
+            self.a.swap(i * n + r, i * n + s);
+        }
+    }
+}
+
+impl SymmetricIndefiniteSolver for DenseBk {
     fn analyse(&mut self, pattern: &LowerCsc) -> Result<(), LinsolError> {
         self.pattern = Some(pattern.clone());
         Ok(())
     }
     fn factor(&mut self, values: &[f64]) -> Result<Inertia, LinsolError> {
-        let p = self.pattern.as_ref().ok_or(LinsolError::NotReady)?;
-        let mut a = nalgebra::DMatrix::<f64>::zeros(p.dim, p.dim);
-        for c in 0..p.dim {
-            for e in p.col_ptr[c]..p.col_ptr[c + 1] {
-                let r = p.row_idx[e];
-                a[(r, c)] = values[e];
-                a[(c, r)] = values[e];
-            }
-        }
+        let p = self.pattern.clone().ok_or(LinsolError::NotReady)?;
         if values.iter().any(|v| !v.is_finite()) {
             return Err(LinsolError::NonFiniteValue);
         }
-        let eig = a.symmetric_eigen();
-        let scale = eig
-            .eigenvalues
-            .iter()
-            .fold(0.0f64, |m, v| m.max(v.abs()))
-            .max(1e-300);
-        let mut inertia = Inertia::default();
-        for &l in eig.eigenvalues.iter() {
-            if l.abs() <= 1e-13 * scale {
-                inertia.zero += 1;
-            } else if l > 0.0 {
-                inertia.positive += 1;
-            } else {
-                inertia.negative += 1;
+        let n = p.dim;
+        self.n = n;
+        self.a = vec![0.0; n * n];
+        for c in 0..n {
+            for e in p.col_ptr[c]..p.col_ptr[c + 1] {
+                let r = p.row_idx[e];
+                self.a[r * n + c] += values[e];
+                if r != c {
+                    self.a[c * n + r] += values[e];
+                }
             }
         }
-        self.eig = Some(eig);
+        let row_scale: Vec<f64> = (0..n)
+            .map(|i| (0..n).fold(0.0f64, |m, j| m.max(self.at(i, j).abs())))
+            .collect();
+        let tiny = |d: f64, s: f64| d.abs() <= 1e-13 * s.max(1e-300);
+        self.block = vec![1; n];
+        self.swap = Vec::with_capacity(n);
+        let alpha = (1.0 + 17f64.sqrt()) / 8.0;
+        let mut inertia = Inertia::default();
+        let mut scales = row_scale.clone();
+        let mut k = 0;
+        while k < n {
+            let (mut colmax, mut r) = (0.0f64, k);
+            for i in k + 1..n {
+                if self.at(i, k).abs() > colmax {
+                    colmax = self.at(i, k).abs();
+                    r = i;
+                }
+            }
+            let akk = self.at(k, k).abs();
+            let mut size = 1;
+            let mut piv = k;
+            if akk < alpha * colmax {
+                let mut rowmax = 0.0f64;
+                for j in k..n {
+                    if j != r {
+                        rowmax = rowmax.max(self.at(r, j).abs());
+                    }
+                }
+                if akk * rowmax >= alpha * colmax * colmax {
+                    piv = k;
+                } else if self.at(r, r).abs() >= alpha * rowmax {
+                    piv = r;
+                } else {
+                    size = 2;
+                    piv = r;
+                }
+            }
+            if size == 1 {
+                self.swap_sym(k, piv);
+                scales.swap(k, piv);
+                self.swap.push((k, piv));
+                let d = self.at(k, k);
+                if tiny(d, scales[k]) {
+                    inertia.zero += 1;
+                    self.a[k * n + k] = 0.0;
+                    for i in k + 1..n {
+                        self.a[i * n + k] = 0.0;
+                    }
+                } else {
+                    if d > 0.0 {
+                        inertia.positive += 1;
+                    } else {
+                        inertia.negative += 1;
+                    }
+                    for i in k + 1..n {
+                        let l = self.at(i, k) / d;
+                        for j in k + 1..=i {
+                            let v = self.at(i, j) - l * self.at(j, k);
+                            self.a[i * n + j] = v;
+                            self.a[j * n + i] = v;
+                        }
+                    }
+                    for i in k + 1..n {
+                        self.a[i * n + k] /= d;
+                    }
+                }
+                k += 1;
+            } else {
+                self.swap_sym(k + 1, piv);
+                scales.swap(k + 1, piv);
+                self.swap.push((k + 1, piv));
+                self.swap.push((k + 1, k + 1));
+                let (a, b, c) = (self.at(k, k), self.at(k + 1, k), self.at(k + 1, k + 1));
+                let det = a * c - b * b;
+                if det < 0.0 {
+                    inertia.positive += 1;
+                    inertia.negative += 1;
+                } else if a > 0.0 {
+                    inertia.positive += 2;
+                } else {
+                    inertia.negative += 2;
+                }
+                let (ia, ib, ic) = (c / det, -b / det, a / det);
+                for i in k + 2..n {
+                    let (x, y) = (self.at(i, k), self.at(i, k + 1));
+                    let (l0, l1) = (x * ia + y * ib, x * ib + y * ic);
+                    for j in k + 2..=i {
+                        // Row k / k + 1 still hold the unscaled column entries.
+                        let v = self.at(i, j) - l0 * self.at(k, j) - l1 * self.at(k + 1, j);
+                        self.a[i * n + j] = v;
+                        self.a[j * n + i] = v;
+                    }
+                    self.a[i * n + k] = l0;
+                    self.a[i * n + k + 1] = l1;
+                }
+                self.block[k] = 2;
+                self.block[k + 1] = 0;
+                k += 2;
+            }
+        }
         if inertia.zero > 0 {
             return Err(LinsolError::Singular(inertia));
         }
         Ok(inertia)
     }
-    fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {
-        let eig = self.eig.as_ref().ok_or(LinsolError::NotReady)?;
-        let v = &eig.eigenvectors;
-        let b = nalgebra::DVector::from_column_slice(rhs);
-        let mut t = v.transpose() * b;
-        for (ti, l) in t.iter_mut().zip(eig.eigenvalues.iter()) {
-            *ti /= l;
+    fn solve_in_place(&self, b: &mut [f64]) -> Result<(), LinsolError> {
+        // The stored factor is of P·A·Pᵀ: exchanges first, then L, D, Lᵀ, exchanges back.
+        let n = self.n;
+        for &(x, y) in &self.swap {
+            b.swap(x, y);
         }
-        let x = v * t;
-        rhs.copy_from_slice(x.as_slice());
+        let size_at = |k: usize| if self.block[k] == 2 { 2 } else { 1 };
+        let mut k = 0;
+        while k < n {
+            let size = size_at(k);
+            for i in k + size..n {
+                for t in k..k + size {
+                    b[i] -= self.at(i, t) * b[t];
+                }
+            }
+            k += size;
+        }
+        let mut k = 0;
+        while k < n {
+            if self.block[k] == 2 {
+                let (a, bb, c) = (self.at(k, k), self.at(k + 1, k), self.at(k + 1, k + 1));
+                let det = a * c - bb * bb;
+                let (x, y) = (b[k], b[k + 1]);
+                b[k] = (c * x - bb * y) / det;
+                b[k + 1] = (a * y - bb * x) / det;
+                k += 2;
+            } else {
+                let d = self.at(k, k);
+                b[k] = if d == 0.0 { 0.0 } else { b[k] / d };
+                k += 1;
+            }
+        }
+        for t in (0..n).rev() {
+            let first = if self.block[t] == 0 {
+                t + 1
+            } else {
+                t + size_at(t)
+            };
+            let mut v = b[t];
+            for i in first..n {
+                v -= self.at(i, t) * b[i];
+            }
+            b[t] = v;
+        }
+        for &(x, y) in self.swap.iter().rev() {
+            b.swap(x, y);
+        }
         Ok(())
     }
 }
@@ -152,9 +301,9 @@ impl Nlp for Dense {
 
 /// Solves with the test options (banner suppressed); returns the solution and the log.
 pub fn run(p: &dyn Nlp, opt: &IpmOptions) -> (Solution, String) {
-    let make = || Box::new(EigenSolver::default()) as Box<dyn SymmetricIndefiniteSolver>;
+    let make = || Box::new(DenseBk::default()) as Box<dyn SymmetricIndefiniteSolver>;
     let factory = LinearSolverFactory {
-        name: "dense-eigen",
+        name: "dense-bk",
         make: &make,
     };
     let mut out = Vec::new();
@@ -246,4 +395,294 @@ pub fn rosenbrock() -> Dense {
             v[2] = of * 200.0;
         }),
     }
+}
+
+/// HS006: `min (1 − x0)²` s.t. `10 (x1 − x0²) = 0`, from (−1.2, 1); f* = 0 at (1, 1).
+pub fn hs006() -> Dense {
+    Dense {
+        n: 2,
+        m: 1,
+        xl: vec![-INF; 2],
+        xu: vec![INF; 2],
+        gl: vec![0.0],
+        gu: vec![0.0],
+        x0: vec![-1.2, 1.0],
+        maximize: false,
+        f: |x| Some((1.0 - x[0]).powi(2)),
+        grad: |x, g| {
+            g[0] = -2.0 * (1.0 - x[0]);
+            g[1] = 0.0;
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = 10.0 * (x[1] - x[0] * x[0]);
+            Some(())
+        },
+        jac: |x, v| {
+            v[0] = -20.0 * x[0];
+            v[1] = 10.0;
+            Some(())
+        },
+        hess: Some(|_, of, l, v| {
+            v[0] = 2.0 * of - 20.0 * l[0];
+            v[1] = 0.0;
+            v[2] = 0.0;
+        }),
+    }
+}
+
+/// HS035: convex QP with one `≤` row and `x ≥ 0`; f* = 1/9 at (4/3, 7/9, 4/9).
+pub fn hs035() -> Dense {
+    Dense {
+        n: 3,
+        m: 1,
+        xl: vec![0.0; 3],
+        xu: vec![INF; 3],
+        gl: vec![-INF],
+        gu: vec![3.0],
+        x0: vec![0.5; 3],
+        maximize: false,
+        f: |x| {
+            Some(
+                9.0 - 8.0 * x[0] - 6.0 * x[1] - 4.0 * x[2]
+                    + 2.0 * x[0] * x[0]
+                    + 2.0 * x[1] * x[1]
+                    + x[2] * x[2]
+                    + 2.0 * x[0] * x[1]
+                    + 2.0 * x[0] * x[2],
+            )
+        },
+        grad: |x, g| {
+            g[0] = -8.0 + 4.0 * x[0] + 2.0 * x[1] + 2.0 * x[2];
+            g[1] = -6.0 + 4.0 * x[1] + 2.0 * x[0];
+            g[2] = -4.0 + 2.0 * x[2] + 2.0 * x[0];
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = x[0] + x[1] + 2.0 * x[2];
+            Some(())
+        },
+        jac: |_, v| {
+            v.copy_from_slice(&[1.0, 1.0, 2.0]);
+            Some(())
+        },
+        hess: Some(|_, of, _, v| {
+            v.copy_from_slice(&[4.0, 2.0, 4.0, 2.0, 0.0, 2.0]);
+            v.iter_mut().for_each(|e| *e *= of);
+        }),
+    }
+}
+
+/// `min (x0 − 2)² + (x1 + 1)²` on `[0, 1]²`: both solution components at a bound.
+pub fn box_qp() -> Dense {
+    Dense {
+        n: 2,
+        m: 0,
+        xl: vec![0.0; 2],
+        xu: vec![1.0; 2],
+        gl: vec![],
+        gu: vec![],
+        x0: vec![0.5; 2],
+        maximize: false,
+        f: |x| Some((x[0] - 2.0).powi(2) + (x[1] + 1.0).powi(2)),
+        grad: |x, g| {
+            g[0] = 2.0 * (x[0] - 2.0);
+            g[1] = 2.0 * (x[1] + 1.0);
+            Some(())
+        },
+        g: no_g,
+        jac: no_g,
+        hess: Some(|_, of, _, v| {
+            v.copy_from_slice(&[2.0 * of, 0.0, 2.0 * of]);
+        }),
+    }
+}
+
+/// `max −(x − 1)²` s.t. `x ≤ 0.5` (spec B.6): x* = 0.5, objective −0.25, λ = +1.
+pub fn max_concave() -> Dense {
+    Dense {
+        n: 1,
+        m: 1,
+        xl: vec![-INF],
+        xu: vec![INF],
+        gl: vec![-INF],
+        gu: vec![0.5],
+        x0: vec![0.0],
+        maximize: true,
+        f: |x| Some(-(x[0] - 1.0).powi(2)),
+        grad: |x, g| {
+            g[0] = -2.0 * (x[0] - 1.0);
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = x[0];
+            Some(())
+        },
+        jac: |_, v| {
+            v[0] = 1.0;
+            Some(())
+        },
+        hess: Some(|_, of, _, v| {
+            v[0] = -2.0 * of;
+        }),
+    }
+}
+
+/// Contradictory equalities `x² + y = −1`, `x² − y = −1` (spec G.2): locally infeasible.
+pub fn infeasible() -> Dense {
+    Dense {
+        n: 2,
+        m: 2,
+        xl: vec![-INF; 2],
+        xu: vec![INF; 2],
+        gl: vec![-1.0, -1.0],
+        gu: vec![-1.0, -1.0],
+        x0: vec![0.0, 0.0],
+        maximize: false,
+        f: |_| Some(0.0),
+        grad: |_, g| {
+            g.fill(0.0);
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = x[0] * x[0] + x[1];
+            g[1] = x[0] * x[0] - x[1];
+            Some(())
+        },
+        jac: |x, v| {
+            v.copy_from_slice(&[2.0 * x[0], 1.0, 2.0 * x[0], -1.0]);
+            Some(())
+        },
+        hess: Some(|_, _, l, v| {
+            v.copy_from_slice(&[2.0 * (l[0] + l[1]), 0.0, 0.0]);
+        }),
+    }
+}
+
+/// `min −x0² − x1²` on `[−1, 1]²` from (0.1, 0.2): negative curvature everywhere, so
+/// every step needs a Hessian perturbation; f* = −2 at (1, 1).
+pub fn concave_box() -> Dense {
+    Dense {
+        n: 2,
+        m: 0,
+        xl: vec![-1.0; 2],
+        xu: vec![1.0; 2],
+        gl: vec![],
+        gu: vec![],
+        x0: vec![0.1, 0.2],
+        maximize: false,
+        f: |x| Some(-x[0] * x[0] - x[1] * x[1]),
+        grad: |x, g| {
+            g[0] = -2.0 * x[0];
+            g[1] = -2.0 * x[1];
+            Some(())
+        },
+        g: no_g,
+        jac: no_g,
+        hess: Some(|_, of, _, v| {
+            v.copy_from_slice(&[-2.0 * of, 0.0, -2.0 * of]);
+        }),
+    }
+}
+
+/// `min x0² + x1²` s.t. `x0 + x1 = 1`, `2x0 + 2x1 = 2`: rank-deficient Jacobian, so the
+/// KKT matrix is singular without a constraint regularization; f* = 0.5.
+pub fn duplicate_constraints() -> Dense {
+    Dense {
+        n: 2,
+        m: 2,
+        xl: vec![-INF; 2],
+        xu: vec![INF; 2],
+        gl: vec![1.0, 2.0],
+        gu: vec![1.0, 2.0],
+        x0: vec![3.0, -1.0],
+        maximize: false,
+        f: |x| Some(x[0] * x[0] + x[1] * x[1]),
+        grad: |x, g| {
+            g[0] = 2.0 * x[0];
+            g[1] = 2.0 * x[1];
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = x[0] + x[1];
+            g[1] = 2.0 * x[0] + 2.0 * x[1];
+            Some(())
+        },
+        jac: |_, v| {
+            v.copy_from_slice(&[1.0, 1.0, 2.0, 2.0]);
+            Some(())
+        },
+        hess: Some(|_, of, _, v| {
+            v.copy_from_slice(&[2.0 * of, 0.0, 2.0 * of]);
+        }),
+    }
+}
+
+/// `min x0 + x1` s.t. `x0² + x1² = 1` from the origin, where the constraint gradient
+/// vanishes: f* = −√2.
+pub fn circle() -> Dense {
+    Dense {
+        n: 2,
+        m: 1,
+        xl: vec![-INF; 2],
+        xu: vec![INF; 2],
+        gl: vec![1.0],
+        gu: vec![1.0],
+        x0: vec![0.0, 0.0],
+        maximize: false,
+        f: |x| Some(x[0] + x[1]),
+        grad: |_, g| {
+            g.fill(1.0);
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = x[0] * x[0] + x[1] * x[1];
+            Some(())
+        },
+        jac: |x, v| {
+            v[0] = 2.0 * x[0];
+            v[1] = 2.0 * x[1];
+            Some(())
+        },
+        hess: Some(|_, _, l, v| {
+            v.copy_from_slice(&[2.0 * l[0], 0.0, 2.0 * l[0]]);
+        }),
+    }
+}
+
+/// `min ln(x)² ` without bounds from x = −1: the objective cannot be evaluated at the start.
+pub fn log_at_negative_start() -> Dense {
+    Dense {
+        n: 1,
+        m: 0,
+        xl: vec![-INF],
+        xu: vec![INF],
+        gl: vec![],
+        gu: vec![],
+        x0: vec![-1.0],
+        maximize: false,
+        f: |x| {
+            let v = x[0].ln();
+            v.is_finite().then_some(v * v)
+        },
+        grad: |x, g| {
+            g[0] = 2.0 * x[0].ln() / x[0];
+            g[0].is_finite().then_some(())
+        },
+        g: no_g,
+        jac: no_g,
+        hess: Some(|x, of, _, v| {
+            v[0] = of * (2.0 - 2.0 * x[0].ln()) / (x[0] * x[0]);
+        }),
+    }
+}
+
+/// Rosenbrock's function, undefined (evaluation error) for `|x0| > 1.5`: the long
+/// steps of the second iteration leave the domain and must be cut back.
+pub fn rosenbrock_domain() -> Dense {
+    let mut p = rosenbrock();
+    p.f = |x| {
+        (x[0].abs() <= 1.5).then(|| 100.0 * (x[1] - x[0] * x[0]).powi(2) + (1.0 - x[0]).powi(2))
+    };
+    p
 }
