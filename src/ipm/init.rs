@@ -113,10 +113,17 @@ impl Solver<'_, '_, '_> {
             }
             return;
         }
-        if self.opt.constr_mult_init_max <= 0.0 {
-            return;
+        if self.opt.constr_mult_init_max > 0.0 {
+            self.least_squares_multipliers(self.opt.constr_mult_init_max);
         }
-        // min ‖∇f + Aᵀy − z_L + z_U‖ through [I Aᵀ; A 0][v; y] = [−(∇f − z_L + z_U); 0].
+    }
+
+    /// Sets `y` to the least-squares estimate `min ‖∇f + Aᵀy − z_L + z_U‖` at the current
+    /// point, through `[I Aᵀ; A 0][v; y] = [−(∇f − z_L + z_U); 0]`; keeps `y = 0` when the
+    /// system is singular or the estimate exceeds `max_norm` (a poor estimate is worse
+    /// than none).
+    pub fn least_squares_multipliers(&mut self, max_norm: f64) {
+        self.it.y.fill(0.0);
         self.sigma.fill(1.0);
         self.kkt
             .assemble(HessianBlock::Identity(0.0), &self.jac, &self.sigma);
@@ -131,7 +138,7 @@ impl Solver<'_, '_, '_> {
             return;
         }
         let y = &self.sol[self.n_w..];
-        if inf_norm(y) <= self.opt.constr_mult_init_max {
+        if inf_norm(y) <= max_norm {
             self.it.y.copy_from_slice(y);
         }
     }

@@ -90,8 +90,9 @@ impl Solver<'_, '_, '_> {
             }
             alpha *= self.opt.alpha_red_factor;
             if alpha < alpha_min {
-                self.step.alpha_pr = alpha / self.opt.alpha_red_factor;
-                self.step.ls = trials;
+                self.step.alpha_pr = alpha;
+                self.step.alpha_du = 0.0;
+                self.step.ls = trials + 1;
                 self.step.tag = 'R';
                 return Err(());
             }

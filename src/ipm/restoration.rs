@@ -144,8 +144,8 @@ struct Monitor<'r, 'o, 'a> {
     mu: f64,
     kappa_d: f64,
     norm: ConstraintViolationNormType,
-    /// θ must fall below this for the restoration to end.
-    theta_target: f64,
+    /// The max-norm violation must fall below this for the restoration to end.
+    inf_pr_target: f64,
     at: Vec<f64>,
     eval: PointEval,
     ok: bool,
@@ -183,6 +183,9 @@ impl RestorationMonitor for Monitor<'_, '_, '_> {
         if !self.ok {
             return false;
         }
+        if inf_norm(&self.eval.r) > self.inf_pr_target {
+            return false;
+        }
         let theta = violation_norm(self.norm, &self.eval.r);
         let Some(phi) = self
             .bounds
@@ -190,7 +193,7 @@ impl RestorationMonitor for Monitor<'_, '_, '_> {
         else {
             return false;
         };
-        theta <= self.theta_target && self.filter.acceptable(theta, phi)
+        self.filter.acceptable(theta, phi)
     }
 }
 
@@ -308,7 +311,8 @@ impl Solver<'_, '_, '_> {
             mu: self.mu,
             kappa_d: self.opt.kappa_d,
             norm: self.opt.constraint_violation_norm_type,
-            theta_target: self.opt.required_infeasibility_reduction * theta,
+            inf_pr_target: (self.opt.required_infeasibility_reduction * inf_norm(&self.cur.r))
+                .max(self.opt.tol.min(self.opt.constr_viol_tol)),
             at: vec![f64::NAN; n_w],
             eval: PointEval::new(m, self.cur.d.len()),
             ok: false,
@@ -350,26 +354,38 @@ impl Solver<'_, '_, '_> {
             ) => return Err(s),
             RunEnd::Finished(_) => return Err(SolveStatus::RestorationFailure),
         };
-        // Adopt the restoration point.
-        self.it.w.copy_from_slice(&inner_it.w[..n_w]);
-        self.it.zl.copy_from_slice(&inner_it.zl[..n_w]);
-        self.it.zu.copy_from_slice(&inner_it.zu[..n_w]);
-        self.it.y.copy_from_slice(&inner_it.y);
+        // Adopt the restoration point. Bound multipliers take a Newton step for
+        // complementarity as if the whole restoration step were one primal-dual step
+        // (cut by the fraction to the boundary); constraint multipliers are re-estimated
+        // by least squares, or zeroed with the default `constr_mult_reset_threshold = 0`.
+        let mu = self.mu;
+        let b = &self.bounds;
+        for k in 0..n_w {
+            let dw = inner_it.w[k] - self.it.w[k];
+            self.dir.dzl[k] = 0.0;
+            self.dir.dzu[k] = 0.0;
+            if b.has_l[k] {
+                let (s, z) = (self.it.w[k] - b.lower[k], self.it.zl[k]);
+                self.dir.dzl[k] = mu / s - z / s * dw - z;
+            }
+            if b.has_u[k] {
+                let (s, z) = (b.upper[k] - self.it.w[k], self.it.zu[k]);
+                self.dir.dzu[k] = mu / s + z / s * dw - z;
+            }
+        }
+        let alpha = b.dual_step_max(&self.it, &self.dir.dzl, &self.dir.dzu, self.tau);
+        for k in 0..n_w {
+            self.it.zl[k] += alpha * self.dir.dzl[k];
+            self.it.zu[k] += alpha * self.dir.dzu[k];
+        }
         let zmax = inf_norm(&self.it.zl).max(inf_norm(&self.it.zu));
         if zmax > self.opt.bound_mult_reset_threshold {
             for k in 0..n_w {
-                self.it.zl[k] = if self.bounds.has_l[k] {
-                    self.opt.bound_mult_init_val
-                } else {
-                    0.0
-                };
-                self.it.zu[k] = if self.bounds.has_u[k] {
-                    self.opt.bound_mult_init_val
-                } else {
-                    0.0
-                };
+                self.it.zl[k] = if b.has_l[k] { 1.0 } else { 0.0 };
+                self.it.zu[k] = if b.has_u[k] { 1.0 } else { 0.0 };
             }
         }
+        self.it.w.copy_from_slice(&inner_it.w[..n_w]);
         self.iter = offset + inner_iter - self.iter_offset;
         if !Self::eval_point(
             &mut self.nlp,
@@ -380,11 +396,16 @@ impl Solver<'_, '_, '_> {
         {
             return Err(SolveStatus::InvalidNumberDetected);
         }
+        let threshold = self.opt.constr_mult_reset_threshold;
+        if threshold > 0.0 {
+            self.least_squares_multipliers(threshold);
+        } else {
+            self.it.y.fill(0.0);
+        }
         if converged {
-            let viol = self
-                .nlp
-                .constraint_violation(&self.cur.r, &self.cur.d, false);
-            if viol > self.opt.constr_viol_tol {
+            // The restoration problem is solved: a minimizer of the violation that is
+            // not feasible means local infeasibility.
+            if inf_norm(&self.cur.r) > 1e2 * self.opt.tol {
                 return Err(SolveStatus::LocalInfeasibility);
             }
             // Feasible but unacceptable to the filter: start afresh from this point.

@@ -319,8 +319,15 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             if let Err(s) = self.update_barrier_parameter() {
                 return RunEnd::Finished(self.fail_status(s));
             }
-            let step_ok = self.compute_direction();
-            let go_resto = if step_ok {
+            let start_in_resto =
+                self.opt.start_with_resto && self.iter == 0 && self.monitor.is_none();
+            let step_ok = !start_in_resto && self.compute_direction();
+            let go_resto = if start_in_resto {
+                self.step.alpha_pr = 0.0;
+                self.step.ls = 1;
+                self.step.tag = 'R';
+                true
+            } else if step_ok {
                 match self.line_search() {
                     Ok(()) => false,
                     Err(()) => true,
