@@ -147,3 +147,14 @@ fn fixed_variable_treatments_agree() {
         assert!(close(other.x[3], 1.5, 1e-6), "{t:?}");
     }
 }
+
+#[test]
+fn dense_and_sparse_factorizations_agree() {
+    for p in [hs071(), hs035(), circle(), duplicate_constraints()] {
+        let (a, _) = run(&p, &quiet());
+        let (b, _) = run_dense(&p, &quiet());
+        assert_eq!(a.status, b.status);
+        assert_eq!(a.iterations, b.iterations);
+        assert!(close(a.objective, b.objective, 1e-9));
+    }
+}

@@ -1,222 +1,14 @@
 //! Shared pieces of the interior-point tests: small dense problems written by hand and
 //! a run helper.
-#![allow(dead_code, clippy::needless_range_loop)]
+#![allow(dead_code)]
 
 use pounce::ipm::{
     self, EvalError, EvalResult, IpmOptions, LinearSolverFactory, Nlp, StartingPoint,
 };
-use pounce::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
+use pounce::linsol::SymmetricIndefiniteSolver;
+use pounce::linsol::dense::DenseLdlt;
+use pounce::linsol::sparse::SparseLdlt;
 use pounce::outcome::Solution;
-
-/// Dense LDLᵀ with Bunch–Kaufman pivoting for tests: exact inertia from the 1×1 and
-/// 2×2 pivots.
-#[derive(Default)]
-pub struct DenseBk {
-    pattern: Option<LowerCsc>,
-    n: usize,
-    /// Factor: unit lower L below the diagonal, D on the diagonal blocks (row-major).
-    a: Vec<f64>,
-    /// Pivot block size at each position (1, 2, or 0 for the second row of a 2×2).
-    block: Vec<u8>,
-    /// Row exchanges applied at each step (`swap[k]` exchanged with `k` or `k + 1`).
-    swap: Vec<(usize, usize)>,
-}
-
-impl DenseBk {
-    fn at(&self, i: usize, j: usize) -> f64 {
-        self.a[i * self.n + j]
-    }
-    fn swap_sym(&mut self, r: usize, s: usize) {
-        if r == s {
-            return;
-        }
-        let n = self.n;
-        for j in 0..n {
-            self.a.swap(r * n + j, s * n + j);
-        }
-        for i in 0..n {
-            self.a.swap(i * n + r, i * n + s);
-        }
-    }
-}
-
-impl SymmetricIndefiniteSolver for DenseBk {
-    fn analyse(&mut self, pattern: &LowerCsc) -> Result<(), LinsolError> {
-        self.pattern = Some(pattern.clone());
-        Ok(())
-    }
-    fn factor(&mut self, values: &[f64]) -> Result<Inertia, LinsolError> {
-        let p = self.pattern.clone().ok_or(LinsolError::NotReady)?;
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err(LinsolError::NonFiniteValue);
-        }
-        let n = p.dim;
-        self.n = n;
-        self.a = vec![0.0; n * n];
-        for c in 0..n {
-            for e in p.col_ptr[c]..p.col_ptr[c + 1] {
-                let r = p.row_idx[e];
-                self.a[r * n + c] += values[e];
-                if r != c {
-                    self.a[c * n + r] += values[e];
-                }
-            }
-        }
-        let row_scale: Vec<f64> = (0..n)
-            .map(|i| (0..n).fold(0.0f64, |m, j| m.max(self.at(i, j).abs())))
-            .collect();
-        let tiny = |d: f64, s: f64| d.abs() <= 1e-13 * s.max(1e-300);
-        self.block = vec![1; n];
-        self.swap = Vec::with_capacity(n);
-        let alpha = (1.0 + 17f64.sqrt()) / 8.0;
-        let mut inertia = Inertia::default();
-        let mut scales = row_scale.clone();
-        let mut k = 0;
-        while k < n {
-            let (mut colmax, mut r) = (0.0f64, k);
-            for i in k + 1..n {
-                if self.at(i, k).abs() > colmax {
-                    colmax = self.at(i, k).abs();
-                    r = i;
-                }
-            }
-            let akk = self.at(k, k).abs();
-            let mut size = 1;
-            let mut piv = k;
-            if akk < alpha * colmax {
-                let mut rowmax = 0.0f64;
-                for j in k..n {
-                    if j != r {
-                        rowmax = rowmax.max(self.at(r, j).abs());
-                    }
-                }
-                if akk * rowmax >= alpha * colmax * colmax {
-                    piv = k;
-                } else if self.at(r, r).abs() >= alpha * rowmax {
-                    piv = r;
-                } else {
-                    size = 2;
-                    piv = r;
-                }
-            }
-            if size == 1 {
-                self.swap_sym(k, piv);
-                scales.swap(k, piv);
-                self.swap.push((k, piv));
-                let d = self.at(k, k);
-                if tiny(d, scales[k]) {
-                    inertia.zero += 1;
-                    self.a[k * n + k] = 0.0;
-                    for i in k + 1..n {
-                        self.a[i * n + k] = 0.0;
-                    }
-                } else {
-                    if d > 0.0 {
-                        inertia.positive += 1;
-                    } else {
-                        inertia.negative += 1;
-                    }
-                    for i in k + 1..n {
-                        let l = self.at(i, k) / d;
-                        for j in k + 1..=i {
-                            let v = self.at(i, j) - l * self.at(j, k);
-                            self.a[i * n + j] = v;
-                            self.a[j * n + i] = v;
-                        }
-                    }
-                    for i in k + 1..n {
-                        self.a[i * n + k] /= d;
-                    }
-                }
-                k += 1;
-            } else {
-                self.swap_sym(k + 1, piv);
-                scales.swap(k + 1, piv);
-                self.swap.push((k + 1, piv));
-                self.swap.push((k + 1, k + 1));
-                let (a, b, c) = (self.at(k, k), self.at(k + 1, k), self.at(k + 1, k + 1));
-                let det = a * c - b * b;
-                if det < 0.0 {
-                    inertia.positive += 1;
-                    inertia.negative += 1;
-                } else if a > 0.0 {
-                    inertia.positive += 2;
-                } else {
-                    inertia.negative += 2;
-                }
-                let (ia, ib, ic) = (c / det, -b / det, a / det);
-                for i in k + 2..n {
-                    let (x, y) = (self.at(i, k), self.at(i, k + 1));
-                    let (l0, l1) = (x * ia + y * ib, x * ib + y * ic);
-                    for j in k + 2..=i {
-                        // Row k / k + 1 still hold the unscaled column entries.
-                        let v = self.at(i, j) - l0 * self.at(k, j) - l1 * self.at(k + 1, j);
-                        self.a[i * n + j] = v;
-                        self.a[j * n + i] = v;
-                    }
-                    self.a[i * n + k] = l0;
-                    self.a[i * n + k + 1] = l1;
-                }
-                self.block[k] = 2;
-                self.block[k + 1] = 0;
-                k += 2;
-            }
-        }
-        if inertia.zero > 0 {
-            return Err(LinsolError::Singular(inertia));
-        }
-        Ok(inertia)
-    }
-    fn solve_in_place(&self, b: &mut [f64]) -> Result<(), LinsolError> {
-        // The stored factor is of P·A·Pᵀ: exchanges first, then L, D, Lᵀ, exchanges back.
-        let n = self.n;
-        for &(x, y) in &self.swap {
-            b.swap(x, y);
-        }
-        let size_at = |k: usize| if self.block[k] == 2 { 2 } else { 1 };
-        let mut k = 0;
-        while k < n {
-            let size = size_at(k);
-            for i in k + size..n {
-                for t in k..k + size {
-                    b[i] -= self.at(i, t) * b[t];
-                }
-            }
-            k += size;
-        }
-        let mut k = 0;
-        while k < n {
-            if self.block[k] == 2 {
-                let (a, bb, c) = (self.at(k, k), self.at(k + 1, k), self.at(k + 1, k + 1));
-                let det = a * c - bb * bb;
-                let (x, y) = (b[k], b[k + 1]);
-                b[k] = (c * x - bb * y) / det;
-                b[k + 1] = (a * y - bb * x) / det;
-                k += 2;
-            } else {
-                let d = self.at(k, k);
-                b[k] = if d == 0.0 { 0.0 } else { b[k] / d };
-                k += 1;
-            }
-        }
-        for t in (0..n).rev() {
-            let first = if self.block[t] == 0 {
-                t + 1
-            } else {
-                t + size_at(t)
-            };
-            let mut v = b[t];
-            for i in first..n {
-                v -= self.at(i, t) * b[i];
-            }
-            b[t] = v;
-        }
-        for &(x, y) in self.swap.iter().rev() {
-            b.swap(x, y);
-        }
-        Ok(())
-    }
-}
 
 type F = fn(&[f64]) -> Option<f64>;
 type V = fn(&[f64], &mut [f64]) -> Option<()>;
@@ -299,13 +91,25 @@ impl Nlp for Dense {
     }
 }
 
-/// Solves with the test options (banner suppressed); returns the solution and the log.
+/// Solves with the sparse multifrontal LDLᵀ; returns the solution and the log.
 pub fn run(p: &dyn Nlp, opt: &IpmOptions) -> (Solution, String) {
-    let make = || Box::new(DenseBk::default()) as Box<dyn SymmetricIndefiniteSolver>;
-    let factory = LinearSolverFactory {
-        name: "dense-bk",
-        make: &make,
-    };
+    let make = || Box::new(SparseLdlt::new()) as Box<dyn SymmetricIndefiniteSolver>;
+    run_with(p, opt, "sparse-ldlt", &make)
+}
+
+/// Solves with the dense LDLᵀ; returns the solution and the log.
+pub fn run_dense(p: &dyn Nlp, opt: &IpmOptions) -> (Solution, String) {
+    let make = || Box::new(DenseLdlt::new()) as Box<dyn SymmetricIndefiniteSolver>;
+    run_with(p, opt, "dense-ldlt", &make)
+}
+
+fn run_with(
+    p: &dyn Nlp,
+    opt: &IpmOptions,
+    name: &str,
+    make: &dyn Fn() -> Box<dyn SymmetricIndefiniteSolver>,
+) -> (Solution, String) {
+    let factory = LinearSolverFactory { name, make };
     let mut out = Vec::new();
     let sol = ipm::solve(p, opt, &factory, &mut out);
     (sol, String::from_utf8(out).expect("utf-8 log"))
