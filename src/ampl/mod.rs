@@ -8,3 +8,4 @@ pub mod option_docs;
 pub mod option_sources;
 pub mod sol;
 pub mod sol_read;
+pub mod verify;

@@ -1,5 +1,8 @@
 //! The model's functions at one point, evaluated afresh.
 
+use crate::autodiff::Derivatives;
+use crate::nl::model::Model;
+
 /// Values and first derivatives of a model at a point, as the certificate needs them: the
 /// objective as written (not negated for maximize), its gradient, the constraint bodies
 /// (linear and nonlinear parts, bounds not subtracted) and the sparse Jacobian.
@@ -42,4 +45,27 @@ impl Evaluation {
             out[j as usize] += v * lambda[i as usize];
         }
     }
+}
+
+/// Evaluates `model` at `x` with a derivative evaluator built for this call alone, so that
+/// nothing a solver cached (values, scaling, slacks) enters the certificate.
+pub fn evaluate(model: &Model, x: &[f64]) -> Result<Evaluation, String> {
+    let mut d = Derivatives::new(model).map_err(|e| e.to_string())?;
+    let (rows, cols) = d.jacobian_structure();
+    let (jacobian_rows, jacobian_cols) = (rows.to_vec(), cols.to_vec());
+    let mut eval = Evaluation {
+        objective: d.objective(x).map_err(|e| e.to_string())?,
+        gradient: vec![0.0; model.n_var],
+        constraints: vec![0.0; model.n_con],
+        jacobian_values: vec![0.0; jacobian_rows.len()],
+        jacobian_rows,
+        jacobian_cols,
+    };
+    d.gradient(x, &mut eval.gradient)
+        .map_err(|e| e.to_string())?;
+    d.constraints(x, &mut eval.constraints)
+        .map_err(|e| e.to_string())?;
+    d.jacobian_values(x, &mut eval.jacobian_values)
+        .map_err(|e| e.to_string())?;
+    Ok(eval)
 }

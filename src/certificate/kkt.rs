@@ -22,6 +22,10 @@ pub struct Bounds<'a> {
     pub var_upper: &'a [f64],
     pub con_lower: &'a [f64],
     pub con_upper: &'a [f64],
+    /// Ipopt's `bound_relax_factor`: Ipopt solves a problem whose inequality bounds are
+    /// moved outwards by this factor times `max(1, |bound|)`, so its own termination test
+    /// measures constraint violation beyond those relaxed bounds.
+    pub relax: f64,
 }
 
 /// A row or a column of the model.
@@ -64,9 +68,12 @@ impl Figure {
 pub struct RowResidual {
     /// Distance of the body `g(x)` from `[lo, up]`.
     pub violation: f64,
+    /// Distance of `g(x)` from `[lo, up]` relaxed as Ipopt relaxes inequality bounds.
+    pub relaxed_violation: f64,
     /// The part of `λ` that points at a side the row does not have.
     pub dual_sign: f64,
-    /// `max(v_L·(g − lo), v_U·(up − g))`.
+    /// `max(v_L·(g − lo), v_U·(up − g))`, with gaps measured to the band between
+    /// each bound and its relaxation (see [`Bounds::relax`]).
     pub complementarity: f64,
 }
 
@@ -78,7 +85,8 @@ pub struct ColumnResidual {
     /// `|σ∇f + Jᵀλ − z_L + z_U|`, plus any bound multiplier of the wrong sign or on an
     /// absent bound.
     pub stationarity: f64,
-    /// `max(z_L·(x − x_L), z_U·(x_U − x))`.
+    /// `max(z_L·(x − x_L), z_U·(x_U − x))`, with gaps measured to the band between
+    /// each bound and its relaxation (see [`Bounds::relax`]).
     pub complementarity: f64,
 }
 
@@ -88,6 +96,9 @@ pub struct Residuals {
     /// Objective as written (not negated for maximize).
     pub objective: f64,
     pub constraint_violation: Figure,
+    /// Constraint violation beyond the relaxed bounds (see [`Bounds::relax`]): the part
+    /// of the overall NLP error Ipopt's `tol` bounds.
+    pub relaxed_constraint_violation: f64,
     pub bound_violation: Figure,
     /// Stationarity of the Lagrangian (with dual sign errors); `None` without multipliers.
     pub dual_infeasibility: Option<Figure>,
@@ -99,6 +110,36 @@ pub struct Residuals {
     pub inferred_bound_multipliers: bool,
     pub rows: Vec<RowResidual>,
     pub columns: Vec<ColumnResidual>,
+}
+
+impl Bounds<'_> {
+    /// `[lo, up]` moved outwards as Ipopt relaxes inequality bounds; an equality (or a
+    /// fixed variable) is not relaxed.
+    fn relaxed(&self, lo: f64, up: f64) -> (f64, f64) {
+        if lo == up {
+            return (lo, up);
+        }
+        (lo - self.relax_by(lo), up + self.relax_by(up))
+    }
+
+    fn relax_by(&self, bound: f64) -> f64 {
+        self.relax * bound.abs().max(1.0)
+    }
+
+    /// Gaps of `v` to its lower and upper bound for complementarity. The bound Ipopt holds
+    /// the point to lies anywhere between the original bound and the relaxed one, so the
+    /// gap is the distance to that band (0 inside it).
+    fn gaps(&self, v: f64, lo: f64, up: f64) -> (f64, f64) {
+        let band = |side: f64, bound: f64| {
+            let inside = side * (v - bound);
+            if inside >= 0.0 {
+                inside
+            } else {
+                (-inside - self.relax_by(bound)).max(0.0)
+            }
+        };
+        (band(1.0, lo), band(-1.0, up))
+    }
 }
 
 /// Distance of `v` from `[lo, up]` (infinite when `v` is NaN).
@@ -138,9 +179,14 @@ impl Residuals {
         let mut rows = vec![RowResidual::default(); m];
         let mut columns = vec![ColumnResidual::default(); n];
         let mut constraint_violation = Figure::ZERO;
+        let mut relaxed_constraint_violation = 0.0f64;
         let mut bound_violation = Figure::ZERO;
         for (i, (r, &g)) in rows.iter_mut().zip(&eval.constraints).enumerate() {
-            r.violation = distance(g, bounds.con_lower[i], bounds.con_upper[i]);
+            let (lo, up) = (bounds.con_lower[i], bounds.con_upper[i]);
+            r.violation = distance(g, lo, up);
+            let (rlo, rup) = bounds.relaxed(lo, up);
+            r.relaxed_violation = distance(g, rlo, rup);
+            relaxed_constraint_violation = relaxed_constraint_violation.max(r.relaxed_violation);
             let rel = r.violation / g.abs().max(1.0);
             constraint_violation.take(r.violation, rel, Entry::Row(i));
         }
@@ -156,6 +202,7 @@ impl Residuals {
                 eval.objective
             },
             constraint_violation,
+            relaxed_constraint_violation,
             bound_violation,
             dual_infeasibility: None,
             complementarity: None,
@@ -199,7 +246,8 @@ impl Residuals {
             if l.is_nan() {
                 r.dual_sign = f64::INFINITY;
             }
-            r.complementarity = product(g - lo, v_lower).max(product(up - g, v_upper));
+            let (gap_lo, gap_up) = b.gaps(g, lo, up);
+            r.complementarity = product(gap_lo, v_lower).max(product(gap_up, v_upper));
             for (bound, v) in [(lo, v_lower), (up, v_upper)] {
                 if bound.is_finite() {
                     sum_z += v;
@@ -244,7 +292,8 @@ impl Residuals {
             c.complementarity = if fixed {
                 0.0
             } else {
-                product(x[j] - lo, z_lower).max(product(up - x[j], z_upper))
+                let (gap_lo, gap_up) = b.gaps(x[j], lo, up);
+                product(gap_lo, z_lower).max(product(gap_up, z_upper))
             };
             if !fixed {
                 for (bound, z) in [(lo, z_lower), (up, z_upper)] {
@@ -281,9 +330,10 @@ impl Residuals {
     }
 
     /// Ipopt's overall NLP error of the unscaled problem:
-    /// `max(dual infeasibility / s_d, constraint violation, complementarity / s_c)`.
+    /// `max(dual infeasibility / s_d, constraint violation, complementarity / s_c)`, with the
+    /// constraint violation measured beyond the relaxed bounds as in Ipopt.
     pub fn overall_error(&self) -> f64 {
-        let mut e = self.constraint_violation.absolute;
+        let mut e = self.relaxed_constraint_violation;
         if let Some(d) = &self.dual_infeasibility {
             e = e.max(d.relative);
         }

@@ -15,13 +15,14 @@ mod kkt;
 mod multipliers;
 mod report;
 
-pub use evaluation::Evaluation;
+pub use evaluation::{Evaluation, evaluate};
 pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual};
 pub use multipliers::{BoundMultipliers, Multipliers};
-pub use report::Shortfall;
+pub use report::{Shortfall, worst};
 
+use crate::nl::model::{Model, Sense};
 use crate::options::Options;
-use crate::outcome::SolveStatus;
+use crate::outcome::{Solution, SolveStatus};
 
 /// The termination tolerances a certificate is checked against, as Ipopt defines them:
 /// `tol` bounds the overall NLP error (dual infeasibility over `s_d`, constraint violation,
@@ -32,6 +33,8 @@ pub struct Tolerances {
     pub constr_viol_tol: f64,
     pub dual_inf_tol: f64,
     pub compl_inf_tol: f64,
+    /// Ipopt's `bound_relax_factor` (see [`Bounds::relax`]).
+    pub bound_relax_factor: f64,
 }
 
 impl Default for Tolerances {
@@ -42,6 +45,7 @@ impl Default for Tolerances {
             constr_viol_tol: 1e-4,
             dual_inf_tol: 1.0,
             compl_inf_tol: 1e-4,
+            bound_relax_factor: 1e-8,
         }
     }
 }
@@ -55,6 +59,7 @@ impl Tolerances {
             constr_viol_tol: options.real("constr_viol_tol"),
             dual_inf_tol: options.real("dual_inf_tol"),
             compl_inf_tol: options.real("compl_inf_tol"),
+            bound_relax_factor: options.real("bound_relax_factor"),
         }
     }
 
@@ -65,6 +70,7 @@ impl Tolerances {
             constr_viol_tol: options.real("acceptable_constr_viol_tol"),
             dual_inf_tol: options.real("acceptable_dual_inf_tol"),
             compl_inf_tol: options.real("acceptable_compl_inf_tol"),
+            bound_relax_factor: options.real("bound_relax_factor"),
         }
     }
 }
@@ -106,4 +112,67 @@ impl Certificate {
             other => other,
         }
     }
+}
+
+/// The model's σ (1 minimize, −1 maximize) for objective 0; a model without objective is a
+/// feasibility problem (σ is then irrelevant, as the gradient is zero).
+pub fn sigma_of(model: &Model) -> f64 {
+    multipliers::sigma(
+        model
+            .objective_sense
+            .first()
+            .copied()
+            .unwrap_or(Sense::Minimize),
+    )
+}
+
+/// The certificate of `x` with `multipliers` (`None`: feasibility only) for `model`,
+/// evaluating the model afresh.
+pub fn certify_point(
+    model: &Model,
+    x: &[f64],
+    multipliers: Option<&Multipliers>,
+    tolerances: Tolerances,
+    reported_objective: Option<f64>,
+) -> Certificate {
+    let bounds = Bounds {
+        sigma: sigma_of(model),
+        var_lower: &model.var_lower,
+        var_upper: &model.var_upper,
+        con_lower: &model.con_lower,
+        con_upper: &model.con_upper,
+        relax: tolerances.bound_relax_factor,
+    };
+    let (eval, evaluation_error) = match evaluate(model, x) {
+        Ok(e) => (e, None),
+        Err(e) => (Evaluation::failed(model.n_var, model.n_con), Some(e)),
+    };
+    Certificate {
+        residuals: Residuals::new(&bounds, x, &eval, multipliers),
+        tolerances,
+        reported_objective,
+        evaluation_error,
+    }
+}
+
+/// The certificate of a solver's result (in Ipopt's convention) for `model`: the step that
+/// runs after every solve, before the outcome is reported.
+pub fn certify(model: &Model, solution: &Solution, tolerances: Tolerances) -> Certificate {
+    let n_ok = solution.x.len() == model.n_var
+        && solution.lambda.len() == model.n_con
+        && solution.z_lower.len() == model.n_var
+        && solution.z_upper.len() == model.n_var;
+    if !n_ok {
+        let x = vec![f64::NAN; model.n_var];
+        let mut c = certify_point(model, &x, None, tolerances, None);
+        c.evaluation_error = Some("the solver returned vectors of the wrong length".into());
+        return c;
+    }
+    certify_point(
+        model,
+        &solution.x,
+        Some(&Multipliers::of_solution(solution)),
+        tolerances,
+        Some(solution.objective),
+    )
 }

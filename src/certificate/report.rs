@@ -82,7 +82,77 @@ fn within(value: f64, limit: f64) -> bool {
     value <= limit
 }
 
+/// How far a residual is from failing: its ratio to the tightest limit that applies to it
+/// (the absolute tolerance, or `tol` times its scale in the overall error).
+fn ratio(value: f64, abs_tol: f64, scaled_tol: f64) -> f64 {
+    if value.is_nan() {
+        f64::INFINITY
+    } else {
+        (value / abs_tol).max(value / scaled_tol)
+    }
+}
+
+/// Indices of the `k` largest positive scores, largest first.
+pub fn worst(scores: &[f64], k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..scores.len()).filter(|&i| scores[i] > 0.0).collect();
+    idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    idx.truncate(k);
+    idx
+}
+
 impl Certificate {
+    /// Per row, the largest ratio of a residual to the tightest limit on it: above 1, the
+    /// row alone fails the certificate.
+    pub fn row_scores(&self) -> Vec<f64> {
+        let r = &self.residuals;
+        let t = &self.tolerances;
+        r.rows
+            .iter()
+            .map(|row| {
+                ratio(row.violation, t.constr_viol_tol, t.constr_viol_tol)
+                    .max(ratio(row.relaxed_violation, t.tol, t.tol))
+                    .max(ratio(row.dual_sign, t.dual_inf_tol, r.dual_scale * t.tol))
+                    .max(ratio(
+                        row.complementarity,
+                        t.compl_inf_tol,
+                        r.complementarity_scale * t.tol,
+                    ))
+            })
+            .collect()
+    }
+
+    /// Per column, as [`Certificate::row_scores`].
+    pub fn column_scores(&self) -> Vec<f64> {
+        let r = &self.residuals;
+        let t = &self.tolerances;
+        r.columns
+            .iter()
+            .map(|c| {
+                ratio(c.violation, t.constr_viol_tol, t.constr_viol_tol)
+                    .max(ratio(c.stationarity, t.dual_inf_tol, r.dual_scale * t.tol))
+                    .max(ratio(
+                        c.complementarity,
+                        t.compl_inf_tol,
+                        r.complementarity_scale * t.tol,
+                    ))
+            })
+            .collect()
+    }
+
+    /// The row or column with the largest score, if any score is positive.
+    pub fn worst_entry(&self) -> Option<Entry> {
+        let rows = self.row_scores();
+        let cols = self.column_scores();
+        let row = worst(&rows, 1).first().map(|&i| (rows[i], Entry::Row(i)));
+        let col = worst(&cols, 1)
+            .first()
+            .map(|&j| (cols[j], Entry::Column(j)));
+        match (row, col) {
+            (Some(r), Some(c)) => Some(if c.0 > r.0 { c.1 } else { r.1 }),
+            (r, c) => r.or(c).map(|e| e.1),
+        }
+    }
+
     /// The tolerances the point does not meet (empty when it meets them all).
     pub fn shortfalls(&self, t: &Tolerances) -> Vec<Shortfall> {
         let r = &self.residuals;
