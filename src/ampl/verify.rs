@@ -7,10 +7,13 @@
 
 use super::cli::{Backend, Pounce};
 use super::sol_read::{SolFile, read_sol};
-use crate::certificate::{Certificate, Multipliers, Tolerances, certify_point, worst};
+use crate::certificate::{Certificate, Multipliers, Scaling, Tolerances, certify_point, worst};
 use crate::nl::model::{Model, Sense};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+/// Ipopt's default `nlp_scaling_min_value`.
+const NLP_SCALING_MIN_VALUE: f64 = 1e-8;
 
 /// The point verifies.
 pub const EXIT_VERIFIED: i32 = 0;
@@ -46,6 +49,13 @@ pub struct VerifyArgs {
     /// beyond inequality bounds relaxed by this factor times max(1, |bound|), as Ipopt does.
     #[arg(long, default_value_t = Tolerances::default().bound_relax_factor)]
     pub bound_relax_factor: f64,
+    /// Ipopt's `nlp_scaling_max_gradient`: `tol` bounds the overall error of the problem
+    /// scaled as Ipopt scales it by default (gradient-based, at the starting point).
+    #[arg(long, default_value_t = 100.0)]
+    pub nlp_scaling_max_gradient: f64,
+    /// Check `tol` on the unscaled problem (as with Ipopt's `nlp_scaling_method none`).
+    #[arg(long)]
+    pub unscaled: bool,
     /// How many of the worst rows and of the worst columns to list.
     #[arg(long, default_value_t = 10)]
     pub worst: usize,
@@ -66,6 +76,8 @@ struct Verification {
     sol: SolFile,
     certificate: Certificate,
     integer_vars: usize,
+    /// Wall-clock time of the certificate (fresh evaluation and residuals).
+    seconds: f64,
 }
 
 /// Runs `pounce verify`, writing the report to `out` and problems with the input to `err`.
@@ -118,6 +130,7 @@ pub fn certify_sol(
     model: &Model,
     sol: &SolFile,
     tolerances: Tolerances,
+    scaling: Option<&Scaling>,
 ) -> Result<Certificate, String> {
     let x = sol
         .primals
@@ -146,6 +159,7 @@ pub fn certify_sol(
         x,
         multipliers.as_ref(),
         tolerances,
+        scaling,
         None,
     ))
 }
@@ -159,8 +173,15 @@ fn prepare(args: &VerifyArgs, tolerances: Tolerances) -> Result<Verification, Ba
     let data = std::fs::read(&args.solution).map_err(|e| BadInput(format!("{sol_path}: {e}")))?;
     let sol = read_sol(&data, model.n_con, model.n_var)
         .map_err(|e| BadInput(format!("{sol_path}: {e}")))?;
-    let certificate =
-        certify_sol(&model, &sol, tolerances).map_err(|e| BadInput(format!("{sol_path}: {e}")))?;
+    let start = std::time::Instant::now();
+    let scaling = if args.unscaled {
+        None
+    } else {
+        Scaling::gradient_based(&model, args.nlp_scaling_max_gradient, NLP_SCALING_MIN_VALUE)
+    };
+    let certificate = certify_sol(&model, &sol, tolerances, scaling.as_ref())
+        .map_err(|e| BadInput(format!("{sol_path}: {e}")))?;
+    let seconds = start.elapsed().as_secs_f64();
     let names = Names::beside(&args.model, &model);
     Ok(Verification {
         model,
@@ -168,6 +189,7 @@ fn prepare(args: &VerifyArgs, tolerances: Tolerances) -> Result<Verification, Ba
         sol,
         certificate,
         integer_vars: input.integer_vars + input.binary_vars,
+        seconds,
     })
 }
 
@@ -291,6 +313,7 @@ impl Verification {
                 )?;
             }
         }
-        write!(out, "{}", self.certificate.log_block())
+        write!(out, "{}", self.certificate.log_block())?;
+        writeln!(out, "Certificate computed in {:.6} s.", self.seconds)
     }
 }

@@ -76,6 +76,22 @@ impl Derivatives {
     /// Symbolic phase for `model`, using objective `objective` (`None`: no objective,
     /// a feasibility problem).
     pub fn with_objective(model: &Model, objective: Option<usize>) -> Result<Self, TapeError> {
+        Self::build(model, objective, true)
+    }
+
+    /// Symbolic phase for values, gradient and Jacobian only, using objective 0 (if any):
+    /// the Hessian's sparsity is not computed and its structure is empty. For one-off
+    /// first-order evaluations (optimality certificates), where the Hessian's symbolic
+    /// phase would cost more than the evaluation itself.
+    pub fn first_order(model: &Model) -> Result<Self, TapeError> {
+        Self::build(
+            model,
+            (!model.tape.objectives.is_empty()).then_some(0),
+            false,
+        )
+    }
+
+    fn build(model: &Model, objective: Option<usize>, hessian: bool) -> Result<Self, TapeError> {
         let n = model.n_var;
         let shape_err = |function, message: &str| TapeError {
             function,
@@ -114,8 +130,11 @@ impl Derivatives {
         for p in &prog.defined {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
-        let mut roots: Vec<u32> = prog.constraints.iter().map(|p| p.root).collect();
-        roots.extend(objective.map(|o| prog.objectives[o].root));
+        let mut roots: Vec<u32> = Vec::new();
+        if hessian {
+            roots.extend(prog.constraints.iter().map(|p| p.root));
+            roots.extend(objective.map(|o| prog.objectives[o].root));
+        }
         let hess = Pattern::build(&prog, &roots);
         let nnz_h = hess.hessian_nnz(n);
         let mut hess_rows = Vec::with_capacity(nnz_h);

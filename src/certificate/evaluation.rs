@@ -1,5 +1,6 @@
 //! The model's functions at one point, evaluated afresh.
 
+use super::kkt::Scaling;
 use crate::autodiff::Derivatives;
 use crate::nl::model::Model;
 
@@ -50,22 +51,67 @@ impl Evaluation {
 /// Evaluates `model` at `x` with a derivative evaluator built for this call alone, so that
 /// nothing a solver cached (values, scaling, slacks) enters the certificate.
 pub fn evaluate(model: &Model, x: &[f64]) -> Result<Evaluation, String> {
-    let mut d = Derivatives::new(model).map_err(|e| e.to_string())?;
-    let (rows, cols) = d.jacobian_structure();
-    let (jacobian_rows, jacobian_cols) = (rows.to_vec(), cols.to_vec());
-    let mut eval = Evaluation {
-        objective: d.objective(x).map_err(|e| e.to_string())?,
-        gradient: vec![0.0; model.n_var],
-        constraints: vec![0.0; model.n_con],
-        jacobian_values: vec![0.0; jacobian_rows.len()],
-        jacobian_rows,
-        jacobian_cols,
-    };
-    d.gradient(x, &mut eval.gradient)
-        .map_err(|e| e.to_string())?;
-    d.constraints(x, &mut eval.constraints)
-        .map_err(|e| e.to_string())?;
-    d.jacobian_values(x, &mut eval.jacobian_values)
-        .map_err(|e| e.to_string())?;
-    Ok(eval)
+    Fresh::new(model)?.at(model, x)
+}
+
+/// A first-order evaluator of one model, built for one certificate.
+pub(crate) struct Fresh(Derivatives);
+
+impl Fresh {
+    pub(crate) fn new(model: &Model) -> Result<Fresh, String> {
+        Derivatives::first_order(model)
+            .map(Fresh)
+            .map_err(|e| e.to_string())
+    }
+
+    pub(crate) fn at(&mut self, model: &Model, x: &[f64]) -> Result<Evaluation, String> {
+        let d = &mut self.0;
+        let (rows, cols) = d.jacobian_structure();
+        let (jacobian_rows, jacobian_cols) = (rows.to_vec(), cols.to_vec());
+        let mut eval = Evaluation {
+            objective: d.objective(x).map_err(|e| e.to_string())?,
+            gradient: vec![0.0; model.n_var],
+            constraints: vec![0.0; model.n_con],
+            jacobian_values: vec![0.0; jacobian_rows.len()],
+            jacobian_rows,
+            jacobian_cols,
+        };
+        d.gradient(x, &mut eval.gradient)
+            .map_err(|e| e.to_string())?;
+        d.constraints(x, &mut eval.constraints)
+            .map_err(|e| e.to_string())?;
+        d.jacobian_values(x, &mut eval.jacobian_values)
+            .map_err(|e| e.to_string())?;
+        Ok(eval)
+    }
+}
+
+impl Scaling {
+    /// Ipopt's gradient-based scaling (its default): at the model's starting point (0 where
+    /// the file gives none), the objective and each row whose gradient exceeds
+    /// `max_gradient` in max-norm is scaled down to it, never below `min_value`. `None`
+    /// when the functions cannot be differentiated there.
+    pub fn gradient_based(model: &Model, max_gradient: f64, min_value: f64) -> Option<Scaling> {
+        let x0: Vec<f64> = model.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
+        let eval = Fresh::new(model).ok()?.at(model, &x0).ok()?;
+        let factor = |norm: f64| {
+            if norm > max_gradient {
+                (max_gradient / norm).max(min_value)
+            } else {
+                1.0
+            }
+        };
+        let gmax = eval.gradient.iter().fold(0.0f64, |a, g| a.max(g.abs()));
+        let mut row_max = vec![0.0f64; model.n_con];
+        for (&i, v) in eval.jacobian_rows.iter().zip(&eval.jacobian_values) {
+            row_max[i as usize] = row_max[i as usize].max(v.abs());
+        }
+        if !gmax.is_finite() || row_max.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        Some(Scaling {
+            objective: factor(gmax),
+            constraints: row_max.into_iter().map(factor).collect(),
+        })
+    }
 }

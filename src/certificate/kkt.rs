@@ -26,6 +26,18 @@ pub struct Bounds<'a> {
     /// moved outwards by this factor times `max(1, |bound|)`, so its own termination test
     /// measures constraint violation beyond those relaxed bounds.
     pub relax: f64,
+    /// Ipopt's NLP scaling, under which `tol` bounds the overall error; `None`: unscaled.
+    pub scaling: Option<&'a Scaling>,
+}
+
+/// Multiplicative factors of Ipopt's NLP scaling: `f̃ = objective·f`, `g̃ᵢ = constraints[i]·gᵢ`
+/// (variables are not scaled). In the scaled problem multipliers are `λ̃ᵢ = objective·λᵢ /
+/// constraints[i]` and `z̃ = objective·z`, so stationarity and complementarity residuals
+/// scale by `objective` and the violation of row `i` by `constraints[i]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scaling {
+    pub objective: f64,
+    pub constraints: Vec<f64>,
 }
 
 /// A row or a column of the model.
@@ -106,8 +118,18 @@ pub struct Residuals {
     /// Ipopt's `s_d` and `s_c` (1 without multipliers).
     pub dual_scale: f64,
     pub complementarity_scale: f64,
+    /// Ipopt's overall NLP error of the scaled problem (equal to [`Residuals::overall_error`]
+    /// without scaling): what `tol` bounds.
+    pub scaled_overall_error: f64,
+    /// How `tol` sees each figure: the overall error holds stationarity / `dual`,
+    /// complementarity / `complementarity` and row `i`'s violation × `rows[i]`.
+    pub tol_scales: TolScales,
     /// Whether the bound multipliers were inferred (none were given).
     pub inferred_bound_multipliers: bool,
+    /// Sum and number of the bound multipliers of existing bounds (variables' and rows'
+    /// slack bounds), from which `s_d` and `s_c` are formed.
+    bound_sum: f64,
+    bound_count: usize,
     pub rows: Vec<RowResidual>,
     pub columns: Vec<ColumnResidual>,
 }
@@ -139,6 +161,23 @@ impl Bounds<'_> {
             }
         };
         (band(1.0, lo), band(-1.0, up))
+    }
+}
+
+/// Factors between the figures and the overall error `tol` bounds (see
+/// [`Residuals::tol_scales`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TolScales {
+    pub dual: f64,
+    pub complementarity: f64,
+    /// Row factors; `None` for all ones.
+    pub rows: Option<Vec<f64>>,
+}
+
+impl TolScales {
+    /// The factor of row `i`.
+    pub fn row(&self, i: usize) -> f64 {
+        self.rows.as_ref().map_or(1.0, |r| r[i])
     }
 }
 
@@ -208,13 +247,27 @@ impl Residuals {
             complementarity: None,
             dual_scale: 1.0,
             complementarity_scale: 1.0,
+            scaled_overall_error: 0.0,
+            tol_scales: TolScales {
+                dual: 1.0,
+                complementarity: 1.0,
+                rows: None,
+            },
             inferred_bound_multipliers: false,
+            bound_sum: 0.0,
+            bound_count: 0,
             rows,
             columns,
         };
         if let Some(mult) = multipliers {
             residuals.add_dual(bounds, x, eval, mult);
         }
+        residuals.tol_scales.dual = residuals.dual_scale;
+        residuals.tol_scales.complementarity = residuals.complementarity_scale;
+        residuals.scaled_overall_error = match bounds.scaling {
+            None => residuals.overall_error(),
+            Some(s) => residuals.scaled_error(s, multipliers),
+        };
         residuals
     }
 
@@ -306,6 +359,8 @@ impl Residuals {
             dual.take(c.stationarity, c.stationarity, Entry::Column(j));
             compl_abs.take(c.complementarity, c.complementarity, Entry::Column(j));
         }
+        self.bound_sum = sum_z;
+        self.bound_count = count_z;
         let m = lambda.len();
         self.dual_scale = if m + count_z == 0 {
             1.0
@@ -327,6 +382,54 @@ impl Residuals {
         compl_abs.relative = compl_abs.absolute / self.complementarity_scale;
         self.dual_infeasibility = Some(dual);
         self.complementarity = Some(compl_abs);
+    }
+
+    /// The overall error under `scaling`: Ipopt's `s_d`, `s_c` from the scaled multipliers,
+    /// scaled stationarity and complementarity, scaled row violations.
+    ///
+    /// Row slack multipliers enter `s_d` and `s_c` as `sf·v` (not divided by their row's
+    /// factor), a slight difference from Ipopt when rows are scaled.
+    fn scaled_error(&mut self, scaling: &Scaling, mult: Option<&Multipliers>) -> f64 {
+        let sf = scaling.objective;
+        self.tol_scales.rows = Some(scaling.constraints.clone());
+        let mut e = 0.0f64;
+        for (r, &sc) in self.rows.iter().zip(&scaling.constraints) {
+            let v = sc * r.relaxed_violation;
+            e = e.max(if v.is_nan() { f64::INFINITY } else { v });
+        }
+        let Some(mult) = mult else {
+            return e;
+        };
+        let (Some(dual), Some(compl)) = (&self.dual_infeasibility, &self.complementarity) else {
+            return e;
+        };
+        // Multiplier sums as in `add_dual`, with λ̃ = sf·λ/sc and z̃ = sf·z.
+        let lambda: f64 = mult
+            .lambda
+            .iter()
+            .zip(&scaling.constraints)
+            .map(|(l, sc)| (sf * l / sc).abs())
+            .sum();
+        // The bound-multiplier part of s_d and s_c scales by sf exactly; the unscaled
+        // scales hold (Σ|λ| + Σz)/(m + k) and Σz/k, so recover Σz·/k from s_c.
+        let (m, k) = (self.rows.len() as f64, self.bound_count as f64);
+        let z_mean = if self.bound_count == 0 {
+            0.0
+        } else {
+            self.bound_sum / k
+        };
+        let s_c = (S_MAX.max(sf * z_mean) / S_MAX).max(1.0);
+        let s_d = if m + k == 0.0 {
+            1.0
+        } else {
+            S_MAX.max((lambda + sf * self.bound_sum) / (m + k)) / S_MAX
+        };
+        self.tol_scales.dual = s_d / sf;
+        self.tol_scales.complementarity = s_c / sf;
+        let d = sf * dual.absolute / s_d;
+        let c = sf * compl.absolute / s_c;
+        e.max(if d.is_nan() { f64::INFINITY } else { d })
+            .max(if c.is_nan() { f64::INFINITY } else { c })
     }
 
     /// Ipopt's overall NLP error of the unscaled problem:

@@ -16,7 +16,7 @@ mod multipliers;
 mod report;
 
 pub use evaluation::{Evaluation, evaluate};
-pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual};
+pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual, Scaling, TolScales};
 pub use multipliers::{BoundMultipliers, Multipliers};
 pub use report::{Shortfall, worst};
 
@@ -127,12 +127,14 @@ pub fn sigma_of(model: &Model) -> f64 {
 }
 
 /// The certificate of `x` with `multipliers` (`None`: feasibility only) for `model`,
-/// evaluating the model afresh.
+/// evaluating the model afresh; `tol` bounds the overall error under `scaling` (Ipopt's
+/// NLP scaling; `None` for the unscaled problem).
 pub fn certify_point(
     model: &Model,
     x: &[f64],
     multipliers: Option<&Multipliers>,
     tolerances: Tolerances,
+    scaling: Option<&Scaling>,
     reported_objective: Option<f64>,
 ) -> Certificate {
     let bounds = Bounds {
@@ -142,6 +144,7 @@ pub fn certify_point(
         con_lower: &model.con_lower,
         con_upper: &model.con_upper,
         relax: tolerances.bound_relax_factor,
+        scaling,
     };
     let (eval, evaluation_error) = match evaluate(model, x) {
         Ok(e) => (e, None),
@@ -156,15 +159,22 @@ pub fn certify_point(
 }
 
 /// The certificate of a solver's result (in Ipopt's convention) for `model`: the step that
-/// runs after every solve, before the outcome is reported.
-pub fn certify(model: &Model, solution: &Solution, tolerances: Tolerances) -> Certificate {
+/// runs after every solve, before the outcome is reported. `scaling` is the NLP scaling
+/// the options ask for ([`Scaling::gradient_based`] for Ipopt's default, `None` with
+/// `nlp_scaling_method none`), recomputed from the model, never taken from the solver.
+pub fn certify(
+    model: &Model,
+    solution: &Solution,
+    tolerances: Tolerances,
+    scaling: Option<&Scaling>,
+) -> Certificate {
     let n_ok = solution.x.len() == model.n_var
         && solution.lambda.len() == model.n_con
         && solution.z_lower.len() == model.n_var
         && solution.z_upper.len() == model.n_var;
     if !n_ok {
         let x = vec![f64::NAN; model.n_var];
-        let mut c = certify_point(model, &x, None, tolerances, None);
+        let mut c = certify_point(model, &x, None, tolerances, scaling, None);
         c.evaluation_error = Some("the solver returned vectors of the wrong length".into());
         return c;
     }
@@ -173,6 +183,7 @@ pub fn certify(model: &Model, solution: &Solution, tolerances: Tolerances) -> Ce
         &solution.x,
         Some(&Multipliers::of_solution(solution)),
         tolerances,
+        scaling,
         Some(solution.objective),
     )
 }

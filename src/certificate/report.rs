@@ -108,14 +108,23 @@ impl Certificate {
         let t = &self.tolerances;
         r.rows
             .iter()
-            .map(|row| {
+            .enumerate()
+            .map(|(i, row)| {
                 ratio(row.violation, t.constr_viol_tol, t.constr_viol_tol)
-                    .max(ratio(row.relaxed_violation, t.tol, t.tol))
-                    .max(ratio(row.dual_sign, t.dual_inf_tol, r.dual_scale * t.tol))
+                    .max(ratio(
+                        row.relaxed_violation * r.tol_scales.row(i),
+                        t.tol,
+                        t.tol,
+                    ))
+                    .max(ratio(
+                        row.dual_sign,
+                        t.dual_inf_tol,
+                        r.tol_scales.dual * t.tol,
+                    ))
                     .max(ratio(
                         row.complementarity,
                         t.compl_inf_tol,
-                        r.complementarity_scale * t.tol,
+                        r.tol_scales.complementarity * t.tol,
                     ))
             })
             .collect()
@@ -129,11 +138,15 @@ impl Certificate {
             .iter()
             .map(|c| {
                 ratio(c.violation, t.constr_viol_tol, t.constr_viol_tol)
-                    .max(ratio(c.stationarity, t.dual_inf_tol, r.dual_scale * t.tol))
+                    .max(ratio(
+                        c.stationarity,
+                        t.dual_inf_tol,
+                        r.tol_scales.dual * t.tol,
+                    ))
                     .max(ratio(
                         c.complementarity,
                         t.compl_inf_tol,
-                        r.complementarity_scale * t.tol,
+                        r.tol_scales.complementarity * t.tol,
                     ))
             })
             .collect()
@@ -186,7 +199,7 @@ impl Certificate {
         if let Some(c) = &r.complementarity {
             check("complementarity", c, "compl_inf_tol", t.compl_inf_tol);
         }
-        let overall = r.overall_error();
+        let overall = r.scaled_overall_error;
         if !within(overall, t.tol) {
             let worst = [
                 (
@@ -254,7 +267,7 @@ impl Certificate {
                     ", dual {}, compl {}, error {}",
                     short(d.absolute),
                     short(c.absolute),
-                    short(r.overall_error())
+                    short(r.scaled_overall_error)
                 );
             }
             _ => s.push_str(", no multipliers"),
@@ -294,6 +307,7 @@ impl Certificate {
             "Overall NLP error",
             sci(r.overall_error())
         );
+        s.push_str("(overall NLP error: unscaled, then under the NLP scaling that tol bounds)\n");
         let _ = writeln!(s, "{:.<24}: {:>24}", "Objective", sci(r.objective));
         if r.inferred_bound_multipliers && r.dual_infeasibility.is_some() {
             s.push_str("(bound multipliers not given: inferred from the reduced costs)\n");
