@@ -5,7 +5,7 @@
 
 use pounce::ampl::sol_read::{SolFile, SolSuffix, read_sol};
 use pounce::ampl::verify::certify_sol;
-use pounce::certificate::{Certificate, Scaling, Tolerances, worst};
+use pounce::certificate::{Certificate, NlpScaling, Tolerances, worst};
 use pounce::nl::model::{Model, Sense};
 use std::path::{Path, PathBuf};
 
@@ -30,8 +30,13 @@ fn load(sol: &Path) -> (Model, SolFile) {
 
 /// Ipopt's default scaling (gradient-based at the starting point), as in its runs.
 fn check(model: &Model, sol: &SolFile) -> Certificate {
-    let scaling = Scaling::gradient_based(model, 100.0, 1e-8).unwrap();
-    certify_sol(model, sol, Tolerances::default(), Some(&scaling)).unwrap()
+    certify_sol(
+        model,
+        sol,
+        Tolerances::default(),
+        &NlpScaling::IPOPT_DEFAULT,
+    )
+    .unwrap()
 }
 
 fn set_suffix(sol: &mut SolFile, name: &str, j: usize, value: f64) {

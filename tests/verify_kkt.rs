@@ -17,7 +17,9 @@
 use pounce::ampl::sol::{SolContents, SolHeader};
 use pounce::ampl::sol_read::{SolFile, read_sol};
 use pounce::ampl::verify::certify_sol;
-use pounce::certificate::{Certificate, Entry, Multipliers, Tolerances, certify, worst};
+use pounce::certificate::{
+    Certificate, Entry, Multipliers, NlpScaling, Tolerances, certify, worst,
+};
 use pounce::nl::model::{Model, Sense};
 use pounce::outcome::{Solution, SolveStatus};
 use std::path::{Path, PathBuf};
@@ -91,7 +93,7 @@ fn tight() -> Tolerances {
 }
 
 fn certificate(name: &str, p: &AmplPoint, x: &[f64]) -> Certificate {
-    certify_sol(&model(name), &sol_file(p, x), tight(), None).unwrap()
+    certify_sol(&model(name), &sol_file(p, x), tight(), &NlpScaling::None).unwrap()
 }
 
 fn assert_verified(c: &Certificate) {
@@ -143,7 +145,12 @@ fn the_writer_produces_the_hand_derived_ampl_signs() {
             iterations: 0,
         };
         // The solver-side certificate of the same point (Ipopt's convention).
-        assert_verified(&certify(&model(name), &solution, tight(), None));
+        assert_verified(&certify(
+            &model(name),
+            &solution,
+            tight(),
+            &NlpScaling::None,
+        ));
         let contents = SolContents::new("t", sense, 4, 7, &solution);
         let header = SolHeader {
             format: pounce::ampl::sol::SolFormat::Text,
@@ -285,16 +292,23 @@ fn without_bound_multipliers_they_are_inferred() {
         let p = hand_ampl(sense);
         let m = model(name);
         let mult = Multipliers::from_ampl(sense, &p.duals, None, None, 7);
-        let c = pounce::certificate::certify_point(&m, &X, Some(&mult), tight(), None, None);
+        let c = pounce::certificate::certify_point(
+            &m,
+            &X,
+            Some(&mult),
+            tight(),
+            &NlpScaling::None,
+            None,
+        );
         assert!(c.residuals.inferred_bound_multipliers);
         assert_verified(&c);
         // Without duals only feasibility is checked.
-        let c = pounce::certificate::certify_point(&m, &X, None, tight(), None, None);
+        let c = pounce::certificate::certify_point(&m, &X, None, tight(), &NlpScaling::None, None);
         assert!(c.residuals.dual_infeasibility.is_none());
         assert_verified(&c);
         let mut x = X;
         x[1] = 1.01;
-        let c = pounce::certificate::certify_point(&m, &x, None, tight(), None, None);
+        let c = pounce::certificate::certify_point(&m, &x, None, tight(), &NlpScaling::None, None);
         assert!(!c.verified());
         assert_eq!(first_row(&c), Some(1));
     }
@@ -323,7 +337,7 @@ fn reported_objective_must_match_and_status_follows_the_certificate() {
         compl_inf_tol: 1e-2,
         bound_relax_factor: 1e-8,
     };
-    let c = certify(&m, &solution, tight(), None);
+    let c = certify(&m, &solution, tight(), &NlpScaling::None);
     assert_eq!(
         c.status_for(SolveStatus::Success, &acceptable),
         SolveStatus::Success
@@ -334,12 +348,12 @@ fn reported_objective_must_match_and_status_follows_the_certificate() {
         c.summary_line()
     );
     solution.objective = 6.5;
-    let c = certify(&m, &solution, tight(), None);
+    let c = certify(&m, &solution, tight(), &NlpScaling::None);
     assert!(!c.verified());
     solution.objective = 6.0;
     // Slightly off multiplier: acceptable, not optimal.
     solution.lambda[1] += 1e-7;
-    let c = certify(&m, &solution, tight(), None);
+    let c = certify(&m, &solution, tight(), &NlpScaling::None);
     assert_eq!(
         c.status_for(SolveStatus::Success, &acceptable),
         SolveStatus::StopAtAcceptablePoint
@@ -348,7 +362,7 @@ fn reported_objective_must_match_and_status_follows_the_certificate() {
     assert!(c.log_block().contains("NOT verified"));
     // Far off: a failure, never optimal.
     solution.lambda[1] += 1.0;
-    let c = certify(&m, &solution, tight(), None);
+    let c = certify(&m, &solution, tight(), &NlpScaling::None);
     assert_eq!(
         c.status_for(SolveStatus::Success, &acceptable),
         SolveStatus::InternalError

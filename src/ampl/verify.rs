@@ -7,7 +7,7 @@
 
 use super::cli::{Backend, Pounce};
 use super::sol_read::{SolFile, read_sol};
-use crate::certificate::{Certificate, Multipliers, Scaling, Tolerances, certify_point, worst};
+use crate::certificate::{Certificate, Multipliers, NlpScaling, Tolerances, certify_point, worst};
 use crate::nl::model::{Model, Sense};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -130,7 +130,7 @@ pub fn certify_sol(
     model: &Model,
     sol: &SolFile,
     tolerances: Tolerances,
-    scaling: Option<&Scaling>,
+    scaling: &NlpScaling,
 ) -> Result<Certificate, String> {
     let x = sol
         .primals
@@ -175,11 +175,14 @@ fn prepare(args: &VerifyArgs, tolerances: Tolerances) -> Result<Verification, Ba
         .map_err(|e| BadInput(format!("{sol_path}: {e}")))?;
     let start = std::time::Instant::now();
     let scaling = if args.unscaled {
-        None
+        NlpScaling::None
     } else {
-        Scaling::gradient_based(&model, args.nlp_scaling_max_gradient, NLP_SCALING_MIN_VALUE)
+        NlpScaling::GradientBased {
+            max_gradient: args.nlp_scaling_max_gradient,
+            min_value: NLP_SCALING_MIN_VALUE,
+        }
     };
-    let certificate = certify_sol(&model, &sol, tolerances, scaling.as_ref())
+    let certificate = certify_sol(&model, &sol, tolerances, &scaling)
         .map_err(|e| BadInput(format!("{sol_path}: {e}")))?;
     let seconds = start.elapsed().as_secs_f64();
     let names = Names::beside(&args.model, &model);

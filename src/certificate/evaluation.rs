@@ -48,13 +48,8 @@ impl Evaluation {
     }
 }
 
-/// Evaluates `model` at `x` with a derivative evaluator built for this call alone, so that
-/// nothing a solver cached (values, scaling, slacks) enters the certificate.
-pub fn evaluate(model: &Model, x: &[f64]) -> Result<Evaluation, String> {
-    Fresh::new(model)?.at(model, x)
-}
-
-/// A first-order evaluator of one model, built for one certificate.
+/// A first-order evaluator of one model, built anew for one certificate so that nothing a
+/// solver cached (values, scaling, slacks) enters it.
 pub(crate) struct Fresh(Derivatives);
 
 impl Fresh {
@@ -86,14 +81,39 @@ impl Fresh {
     }
 }
 
-impl Scaling {
-    /// Ipopt's gradient-based scaling (its default): at the model's starting point (0 where
-    /// the file gives none), the objective and each row whose gradient exceeds
-    /// `max_gradient` in max-norm is scaled down to it, never below `min_value`. `None`
-    /// when the functions cannot be differentiated there.
-    pub fn gradient_based(model: &Model, max_gradient: f64, min_value: f64) -> Option<Scaling> {
+/// Which NLP scaling `tol` is judged under (Ipopt's `nlp_scaling_method`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NlpScaling {
+    /// The unscaled problem (`none`).
+    None,
+    /// Ipopt's default: at the model's starting point (0 where the file gives none), the
+    /// objective and each row whose gradient exceeds `max_gradient` in max-norm is scaled
+    /// down to it, never below `min_value`.
+    GradientBased { max_gradient: f64, min_value: f64 },
+    /// Factors given by the user (`user-scaling`).
+    Given(Scaling),
+}
+
+impl NlpScaling {
+    /// Ipopt's defaults (gradient-based, 100, 1e-8).
+    pub const IPOPT_DEFAULT: NlpScaling = NlpScaling::GradientBased {
+        max_gradient: 100.0,
+        min_value: 1e-8,
+    };
+
+    /// The factors for `model`, evaluating with `fresh` where needed; `None` for the
+    /// unscaled problem or when the starting point cannot be differentiated.
+    pub(crate) fn factors(&self, model: &Model, fresh: &mut Fresh) -> Option<Scaling> {
+        let (max_gradient, min_value) = match self {
+            NlpScaling::None => return None,
+            NlpScaling::Given(s) => return Some(s.clone()),
+            NlpScaling::GradientBased {
+                max_gradient,
+                min_value,
+            } => (*max_gradient, *min_value),
+        };
         let x0: Vec<f64> = model.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
-        let eval = Fresh::new(model).ok()?.at(model, &x0).ok()?;
+        let eval = fresh.at(model, &x0).ok()?;
         let factor = |norm: f64| {
             if norm > max_gradient {
                 (max_gradient / norm).max(min_value)

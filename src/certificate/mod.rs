@@ -15,7 +15,7 @@ mod kkt;
 mod multipliers;
 mod report;
 
-pub use evaluation::{Evaluation, evaluate};
+pub use evaluation::{Evaluation, NlpScaling};
 pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual, Scaling, TolScales};
 pub use multipliers::{BoundMultipliers, Multipliers};
 pub use report::{Shortfall, worst};
@@ -134,9 +134,14 @@ pub fn certify_point(
     x: &[f64],
     multipliers: Option<&Multipliers>,
     tolerances: Tolerances,
-    scaling: Option<&Scaling>,
+    scaling: &NlpScaling,
     reported_objective: Option<f64>,
 ) -> Certificate {
+    let mut fresh = match evaluation::Fresh::new(model) {
+        Ok(f) => f,
+        Err(e) => return failed(model, tolerances, reported_objective, e),
+    };
+    let factors = scaling.factors(model, &mut fresh);
     let bounds = Bounds {
         sigma: sigma_of(model),
         var_lower: &model.var_lower,
@@ -144,9 +149,9 @@ pub fn certify_point(
         con_lower: &model.con_lower,
         con_upper: &model.con_upper,
         relax: tolerances.bound_relax_factor,
-        scaling,
+        scaling: factors.as_ref(),
     };
-    let (eval, evaluation_error) = match evaluate(model, x) {
+    let (eval, evaluation_error) = match fresh.at(model, x) {
         Ok(e) => (e, None),
         Err(e) => (Evaluation::failed(model.n_var, model.n_con), Some(e)),
     };
@@ -158,25 +163,53 @@ pub fn certify_point(
     }
 }
 
+/// The certificate of a point where nothing could be evaluated: every figure infinite.
+fn failed(
+    model: &Model,
+    tolerances: Tolerances,
+    reported_objective: Option<f64>,
+    error: String,
+) -> Certificate {
+    let bounds = Bounds {
+        sigma: sigma_of(model),
+        var_lower: &model.var_lower,
+        var_upper: &model.var_upper,
+        con_lower: &model.con_lower,
+        con_upper: &model.con_upper,
+        relax: tolerances.bound_relax_factor,
+        scaling: None,
+    };
+    let x = vec![f64::NAN; model.n_var];
+    let eval = Evaluation::failed(model.n_var, model.n_con);
+    Certificate {
+        residuals: Residuals::new(&bounds, &x, &eval, None),
+        tolerances,
+        reported_objective,
+        evaluation_error: Some(error),
+    }
+}
+
 /// The certificate of a solver's result (in Ipopt's convention) for `model`: the step that
 /// runs after every solve, before the outcome is reported. `scaling` is the NLP scaling
-/// the options ask for ([`Scaling::gradient_based`] for Ipopt's default, `None` with
-/// `nlp_scaling_method none`), recomputed from the model, never taken from the solver.
+/// the options ask for ([`NlpScaling::IPOPT_DEFAULT`] by default), recomputed from the
+/// model, never taken from the solver.
 pub fn certify(
     model: &Model,
     solution: &Solution,
     tolerances: Tolerances,
-    scaling: Option<&Scaling>,
+    scaling: &NlpScaling,
 ) -> Certificate {
     let n_ok = solution.x.len() == model.n_var
         && solution.lambda.len() == model.n_con
         && solution.z_lower.len() == model.n_var
         && solution.z_upper.len() == model.n_var;
     if !n_ok {
-        let x = vec![f64::NAN; model.n_var];
-        let mut c = certify_point(model, &x, None, tolerances, scaling, None);
-        c.evaluation_error = Some("the solver returned vectors of the wrong length".into());
-        return c;
+        return failed(
+            model,
+            tolerances,
+            None,
+            "the solver returned vectors of the wrong length".into(),
+        );
     }
     certify_point(
         model,
