@@ -303,9 +303,10 @@ impl Certificate {
         line("Complementarity", r.complementarity.as_ref());
         let _ = writeln!(
             s,
-            "{:.<24}: {:>24}",
+            "{:.<24}: {:>24}  {:>24}",
             "Overall NLP error",
-            sci(r.overall_error())
+            sci(r.overall_error()),
+            sci(r.scaled_overall_error)
         );
         s.push_str("(overall NLP error: unscaled, then under the NLP scaling that tol bounds)\n");
         let _ = writeln!(s, "{:.<24}: {:>24}", "Objective", sci(r.objective));
