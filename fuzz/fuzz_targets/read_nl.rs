@@ -4,7 +4,7 @@
 //! binary and read back to the same model.
 #![no_main]
 // The reader module is compiled here on its own; not all of its API is used.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 #[path = "../../src/nl/mod.rs"]
 mod nl;
