@@ -378,3 +378,16 @@ fn segments_in_another_order_and_per_column_counts() {
     let per_column = text.replace("k3\n2\n4\n6\n", "K3\n2\n2\n2\n");
     assert_eq!(read_bytes("K.nl", per_column.as_bytes()).unwrap(), base);
 }
+
+#[test]
+fn binary_header_keeps_line_6_as_read() {
+    // Found by fuzzing: a stray byte on line 6 ends the integers there (flags = 0);
+    // the binary header must say the same, not re-split the text.
+    let text = std::fs::read_to_string(testdata("hs071.nl")).unwrap();
+    let text = text.replace(" 0 0 0 1\t#", " 0 0 \x130 1\t#");
+    let base = read_bytes("odd.nl", text.as_bytes()).unwrap();
+    assert_eq!(base.header.flags, 0);
+    let bin = write_binary("odd.nl", text.as_bytes(), ByteOrder::Big).unwrap();
+    let m = read_bytes("odd.nl", &bin).unwrap();
+    assert_eq!((m.header.flags, m.header.arith), (0, 2));
+}
