@@ -1,6 +1,6 @@
 //! Writer of binary `.nl` files: converts a text `.nl` file token by token (A.3).
 //!
-//! [`Transcoder`] wraps the text decoder and re-encodes, in binary, every item the
+//! `Transcoder` wraps the text decoder and re-encodes, in binary, every item the
 //! segment grammar pulls through it, so the conversion follows exactly the grammar the
 //! reader uses and cannot drift from it.
 
