@@ -313,3 +313,72 @@ fn malformed_tapes_are_typed_errors() {
     let m = model(1, b.tape, &[vec![]], &[]);
     assert!(Derivatives::new(&m).is_err(), "variable out of range");
 }
+
+#[test]
+fn quadratic_pieces_use_constant_hessians() {
+    // f = (x0 − 3)² + 2 x0 x1 − x1 / 4;  c0 = (x0 + x1)² / 2;  c1 = x0 x1 x2 (cubic)
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let (x0, x1) = (b.var(0), b.var(1));
+    let sum = b.bin(Op::Add, x0, x1);
+    let sq = b.un(Op::Square, sum);
+    let two = b.num(2.0);
+    b.bin(Op::Div, sq, two);
+    b.end_constraint();
+    b.begin();
+    let (x0, x1, x2) = (b.var(0), b.var(1), b.var(2));
+    let p = b.bin(Op::Mul, x0, x1);
+    b.bin(Op::Mul, p, x2);
+    b.end_constraint();
+    b.begin();
+    let x0 = b.var(0);
+    let three = b.num(3.0);
+    let d = b.bin(Op::Sub, x0, three);
+    let sq = b.pow_const(d, 2.0);
+    let two = b.num(2.0);
+    let x0 = b.var(0);
+    let x1 = b.var(1);
+    let t = b.bin(Op::Mul, two, x0);
+    let t = b.bin(Op::Mul, t, x1);
+    let four = b.num(4.0);
+    let x1b = b.var(1);
+    let q = b.bin(Op::Div, x1b, four);
+    let nq = b.un(Op::Neg, q);
+    b.node(Op::Sum, 0, &[sq, t, nq]);
+    b.end_objective();
+    let all = vec![(0, 0.0), (1, 0.0), (2, 0.0)];
+    let m = model(3, b.tape, &[all.clone(), all], &[vec![]]);
+    let mut d = Derivatives::new(&m).unwrap();
+    assert_eq!(
+        d.constant_hessian_count(),
+        2,
+        "objective and c0, not the cubic c1"
+    );
+    let x = [0.5, -2.0, 3.0];
+    let y = [0.5, 2.0];
+    let (hr, hc) = d.hessian_structure();
+    let (hr, hc) = (hr.to_vec(), hc.to_vec());
+    let mut hv = vec![0.0; hr.len()];
+    d.hessian_values(&x, 1.5, &y, &mut hv).unwrap();
+    let h = dense_lower(3, &hr, &hc, &hv);
+    let want = [
+        [1.5 * 2.0 + 0.5, 0.0, 0.0],
+        [1.5 * 2.0 + 0.5 + 2.0 * x[2], 0.5, 0.0],
+        [2.0 * x[1], 2.0 * x[0], 0.0],
+    ];
+    for r in 0..3 {
+        for c in 0..=r {
+            assert_close(h[r][c], want[r][c], 1e-15, &format!("h[{r}][{c}]"));
+        }
+    }
+    let report = check(
+        &mut d,
+        &x,
+        &CheckOptions {
+            second_order: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(report.suspicious.is_empty(), "{report}");
+}

@@ -11,6 +11,7 @@ use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
 use super::error::{EvalError, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
+use super::quadratic;
 use crate::nl::model::Model;
 use crate::nl::tape::Op;
 
@@ -23,6 +24,15 @@ struct JacobianPattern {
     cols: Vec<u32>,
     /// Linear coefficient of each entry (0 where the variable is only nonlinear).
     lin: Vec<f64>,
+}
+
+/// A piece whose Hessian is constant (degree ≤ 2): its entries' positions in the
+/// Hessian and their values, added with the piece's multiplier.
+struct ConstantHessian {
+    /// Constraint index, or `None` for the objective.
+    constraint: Option<usize>,
+    pos: Vec<usize>,
+    val: Vec<f64>,
 }
 
 /// Reusable storage of the numeric phase, sized once.
@@ -62,6 +72,12 @@ pub struct Derivatives {
     /// value per entry of its `deps`.
     defgrad_start: Vec<usize>,
     hess: Pattern,
+    /// Pieces left out of edge pushing because their Hessian is constant.
+    constant_hessians: Vec<ConstantHessian>,
+    /// Per constraint: whether it is one of `constant_hessians`.
+    constant_constraint: Vec<bool>,
+    /// Whether the objective is one of `constant_hessians`.
+    constant_objective: bool,
     hess_rows: Vec<u32>,
     hess_cols: Vec<u32>,
     ws: Workspace,
@@ -114,9 +130,45 @@ impl Derivatives {
         for p in &prog.defined {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
-        let mut roots: Vec<u32> = prog.constraints.iter().map(|p| p.root).collect();
-        roots.extend(objective.map(|o| prog.objectives[o].root));
-        let hess = Pattern::build(&prog, &roots);
+        let mut found: Vec<(Option<usize>, quadratic::HessianTerms)> = Vec::new();
+        let mut roots = Vec::new();
+        let pieces = prog
+            .constraints
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Some(i), p));
+        for (which, p) in pieces.chain(objective.map(|o| (None, &prog.objectives[o]))) {
+            match quadratic::constant_hessian(&prog, p) {
+                Some(q) => found.push((which, q)),
+                None => roots.push(p.root),
+            }
+        }
+        let extra: Vec<(u32, u32)> = found
+            .iter()
+            .flat_map(|(_, q)| q.iter().map(|t| (t.0, t.1)))
+            .collect();
+        let hess = Pattern::build(&prog, &roots, &extra);
+        let mut constant_constraint = vec![false; model.n_con];
+        let mut constant_objective = false;
+        let constant_hessians = found
+            .into_iter()
+            .map(|(constraint, q)| {
+                match constraint {
+                    Some(i) => constant_constraint[i] = true,
+                    None => constant_objective = true,
+                }
+                let pos = q
+                    .iter()
+                    .map(|t| hess.position(t.0, t.1).expect("entry in the pattern"))
+                    .collect();
+                let val = q.iter().map(|t| t.2).collect();
+                ConstantHessian {
+                    constraint,
+                    pos,
+                    val,
+                }
+            })
+            .collect();
         let nnz_h = hess.hessian_nnz(n);
         let mut hess_rows = Vec::with_capacity(nnz_h);
         for r in 0..n {
@@ -148,6 +200,9 @@ impl Derivatives {
             jac,
             defgrad_start,
             hess,
+            constant_hessians,
+            constant_constraint,
+            constant_objective,
             hess_rows,
             hess_cols,
             ws,
@@ -183,6 +238,12 @@ impl Derivatives {
     /// Number of slots (variables, constants and operations) of the compiled program.
     pub fn slot_count(&self) -> usize {
         self.prog.n_slots()
+    }
+
+    /// Number of pieces (constraints and the objective) recognized as quadratic, whose
+    /// Hessian comes from constant coefficients.
+    pub fn constant_hessian_count(&self) -> usize {
+        self.constant_hessians.len()
     }
 
     /// Total length of the stored gradients of the defined variables.
@@ -326,11 +387,18 @@ impl Derivatives {
         let ws = &mut self.ws;
         ws.w.fill(0.0);
         ws.adj.fill(0.0);
-        if let Some(o) = self.objective {
+        if let Some(o) = self.objective.filter(|_| !self.constant_objective) {
             ws.adj[prog.objectives[o].root as usize] += obj_factor;
         }
-        for (p, &yi) in prog.constraints.iter().zip(y) {
-            ws.adj[p.root as usize] += yi;
+        for ((p, &yi), &constant) in prog
+            .constraints
+            .iter()
+            .zip(y)
+            .zip(&self.constant_constraint)
+        {
+            if !constant {
+                ws.adj[p.root as usize] += yi;
+            }
         }
         for s in (prog.op_base..prog.n_slots()).rev() {
             if !prog.active[s] {
@@ -370,6 +438,12 @@ impl Derivatives {
         ws.adj.fill(0.0);
         let nnz = out.len();
         out.copy_from_slice(&ws.w[..nnz]);
+        for q in &self.constant_hessians {
+            let weight = q.constraint.map_or(obj_factor, |i| y[i]);
+            for (&k, &v) in q.pos.iter().zip(&q.val) {
+                out[k] += weight * v;
+            }
+        }
         if out.iter().any(|v| !v.is_finite()) {
             return Err(self.hessian_failure());
         }

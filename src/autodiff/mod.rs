@@ -11,6 +11,7 @@ mod edge_push;
 mod error;
 mod ops;
 mod program;
+mod quadratic;
 pub mod report;
 
 pub use derivatives::Derivatives;
