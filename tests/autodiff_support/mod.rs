@@ -131,6 +131,9 @@ pub fn model(n: usize, tape: Tape, jac: &[Vec<(u32, f64)>], grad: &[Vec<(u32, f6
         jacobian: rows(jac),
         gradient: rows(grad),
         tape,
+        suffixes: Vec::new(),
+        header: Default::default(),
+        format: pounce::nl::header::Format::Text,
     }
 }
 
