@@ -195,7 +195,7 @@ pub fn run(args: &EvalArgs) -> i32 {
         }
     };
     // Value errors are already reported above; add those only derivatives meet.
-    let derivative_errors = derivs.errors.iter().filter(|e| e.derivative);
+    let derivative_errors = derivs.errors.iter().filter(|e| e.is_derivative());
     let errors: Vec<String> = [f.as_ref().err(), c_ok.as_ref().err()]
         .into_iter()
         .flatten()

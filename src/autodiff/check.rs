@@ -143,7 +143,7 @@ impl fmt::Display for Report {
 }
 
 /// Checks the derivatives of `d` at `x`.
-pub fn check(d: &mut Derivatives, x: &[f64], opts: &CheckOptions) -> Result<Report, EvalError> {
+pub fn check(d: &mut Derivatives<'_>, x: &[f64], opts: &CheckOptions) -> Result<Report, EvalError> {
     let (n, m) = (d.n_var(), d.n_con());
     let (jrows, jcols) = d.jacobian_structure();
     let (jrows, jcols): (Vec<u32>, Vec<u32>) = (jrows.to_vec(), jcols.to_vec());
@@ -222,7 +222,7 @@ struct Hessians {
     constraints: Vec<HashMap<(usize, usize), f64>>,
 }
 
-fn exact_hessians(d: &mut Derivatives, x: &[f64]) -> Result<Hessians, EvalError> {
+fn exact_hessians(d: &mut Derivatives<'_>, x: &[f64]) -> Result<Hessians, EvalError> {
     let m = d.n_con();
     let (hr, hc) = d.hessian_structure();
     let (hr, hc) = (hr.to_vec(), hc.to_vec());

@@ -8,10 +8,11 @@
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
 use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
-use super::error::{EvalError, Function, TapeError};
+use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
 use super::quadratic;
+use crate::nl::eval::{Evaluator, OpError, Workspace as EvalWorkspace};
 use crate::nl::model::Model;
 use crate::nl::tape::Op;
 
@@ -56,11 +57,18 @@ struct Workspace {
     partials: Vec<Partial>,
     /// Values of the edge-pushing matrix.
     w: Vec<f64>,
+    /// Evaluation error of each constraint and of the objective at `x`.
+    constraint_error: Vec<Option<OpError>>,
+    objective_error: Option<OpError>,
 }
 
 /// Derivatives of one model. Built once (symbolic phase), then evaluated at any
 /// number of points without allocating.
-pub struct Derivatives {
+pub struct Derivatives<'m> {
+    model: &'m Model,
+    /// The reader's evaluator, which computes all values.
+    eval: Evaluator<'m>,
+    eval_ws: EvalWorkspace,
     prog: Program,
     n_con: usize,
     /// The objective that `objective`/`gradient` and the Hessian use.
@@ -83,15 +91,15 @@ pub struct Derivatives {
     ws: Workspace,
 }
 
-impl Derivatives {
+impl<'m> Derivatives<'m> {
     /// Symbolic phase for `model`, using objective 0 (if any).
-    pub fn new(model: &Model) -> Result<Self, TapeError> {
+    pub fn new(model: &'m Model) -> Result<Self, TapeError> {
         Self::with_objective(model, (!model.tape.objectives.is_empty()).then_some(0))
     }
 
     /// Symbolic phase for `model`, using objective `objective` (`None`: no objective,
     /// a feasibility problem).
-    pub fn with_objective(model: &Model, objective: Option<usize>) -> Result<Self, TapeError> {
+    pub fn with_objective(model: &'m Model, objective: Option<usize>) -> Result<Self, TapeError> {
         let n = model.n_var;
         let shape_err = |function, message: &str| TapeError {
             function,
@@ -190,8 +198,15 @@ impl Derivatives {
             acc: vec![0.0; n],
             partials: Vec::new(),
             w: vec![0.0; hess.key.len()],
+            constraint_error: vec![None; model.n_con],
+            objective_error: None,
         };
+        let eval = Evaluator::new(model);
+        let eval_ws = eval.workspace();
         Ok(Derivatives {
+            model,
+            eval,
+            eval_ws,
             prog,
             n_con: model.n_con,
             objective,
@@ -252,25 +267,50 @@ impl Derivatives {
     }
 
     /// Evaluates all slots at `x` unless they already hold this point.
+    ///
+    /// Values come from the reader's evaluator (the one definition of every
+    /// operation's value, with the ASL's evaluation errors and lazy if-then-else);
+    /// they are then copied into the slots the derivative sweeps read.
     fn at(&mut self, x: &[f64]) {
         assert_eq!(x.len(), self.prog.n_var, "point of the wrong dimension");
         let ws = &mut self.ws;
         let same = ws.have_values && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
-        if !same {
-            ws.x.copy_from_slice(x);
-            self.prog.forward(x, &mut ws.vals, &mut ws.buf);
-            ws.have_values = true;
-            ws.have_defgrads = false;
+        if same {
+            return;
         }
+        ws.x.copy_from_slice(x);
+        let tape = &self.model.tape;
+        let ev = &mut self.eval_ws;
+        self.eval.eval_defined(x, ev);
+        for (err, p) in ws.constraint_error.iter_mut().zip(&tape.constraints) {
+            *err = self.eval.eval_piece(p, x, ev).err();
+        }
+        ws.objective_error = self
+            .objective
+            .and_then(|o| self.eval.eval_piece(&tape.objectives[o], x, ev).err());
+        ws.vals[..x.len()].copy_from_slice(x);
+        let ops = &mut ws.vals[self.prog.op_base..];
+        for (v, &node) in ops.iter_mut().zip(&self.prog.node) {
+            *v = ev.values[node as usize];
+        }
+        ws.have_values = true;
+        ws.have_defgrads = false;
     }
 
-    /// Value of a piece at the current point.
+    /// Value of piece `p` of function `f` at the current point.
     fn piece_value(&self, p: &Piece, f: Function) -> Result<f64, EvalError> {
-        let v = self.ws.vals[p.root as usize];
-        if v.is_nan() {
-            return Err(self.prog.locate_failure(&self.ws.vals, p.root, f));
+        let err = match f {
+            Function::Constraint(i) => self.ws.constraint_error[i],
+            Function::Objective(_) => self.ws.objective_error,
+            Function::Defined(_) => None,
+        };
+        match err {
+            Some(e) => Err(EvalError {
+                function: f,
+                failure: Failure::Value(e),
+            }),
+            None => Ok(self.ws.vals[p.root as usize]),
         }
-        Ok(v)
     }
 
     /// Objective value at `x` (0 without an objective).
@@ -476,43 +516,34 @@ impl Derivatives {
         ws.have_defgrads = true;
     }
 
-    /// The operation whose derivative is not finite, searched in `p` and then in the
-    /// defined variables it reads.
+    /// The failing derivative of function `f` (piece `p`): the first operation with
+    /// a non-finite partial in `p` or in a defined variable it reads.
     fn derivative_failure(&self, p: &Piece, f: Function, second: bool) -> EvalError {
-        let mut stack = vec![(p, f)];
+        let mut stack = vec![p];
         let mut seen = vec![false; self.prog.defined.len()];
         let mut buf = Vec::new();
-        while let Some((piece, origin)) = stack.pop() {
+        while let Some(piece) = stack.pop() {
             for k in piece.ops.clone() {
-                if let Some(e) = self.bad_partial(k, &mut buf, second) {
+                if let Some(failure) = self.bad_partial(k, &mut buf, second) {
                     return EvalError {
                         function: f,
-                        origin,
-                        ..e
+                        failure,
                     };
                 }
             }
             for &d in &piece.defs {
                 if !std::mem::replace(&mut seen[d as usize], true) {
-                    stack.push((
-                        &self.prog.defined[d as usize],
-                        Function::Defined(d as usize),
-                    ));
+                    stack.push(&self.prog.defined[d as usize]);
                 }
             }
         }
         let root = p.root as usize;
-        let op = if root >= self.prog.op_base {
-            self.prog.op[root - self.prog.op_base]
-        } else {
-            Op::Var
-        };
+        let op = root
+            .checked_sub(self.prog.op_base)
+            .map_or(Op::Var, |k| self.prog.op[k]);
         EvalError {
             function: f,
-            origin: f,
-            op,
-            args: vec![],
-            derivative: true,
+            failure: Failure::Derivative { op, args: vec![] },
         }
     }
 
@@ -530,25 +561,25 @@ impl Derivatives {
         let mut first = None;
         for (p, f) in objective.into_iter().chain(constraints) {
             let e = self.derivative_failure(p, f, true);
-            if !e.args.is_empty() {
+            if matches!(&e.failure, Failure::Derivative { args, .. } if !args.is_empty()) {
                 return e;
             }
             first.get_or_insert(e);
         }
         first.unwrap_or(EvalError {
             function: Function::Objective(0),
-            origin: Function::Objective(0),
-            op: Op::Var,
-            args: vec![],
-            derivative: true,
+            failure: Failure::Derivative {
+                op: Op::Var,
+                args: vec![],
+            },
         })
     }
 
-    /// An error if operation `k` has a finite value but non-finite partials.
-    fn bad_partial(&self, k: usize, buf: &mut Vec<f64>, second: bool) -> Option<EvalError> {
+    /// A failure if operation `k` has non-finite partials at the current point.
+    fn bad_partial(&self, k: usize, buf: &mut Vec<f64>, second: bool) -> Option<Failure> {
         let prog = &self.prog;
         let vals = &self.ws.vals;
-        if !prog.active[prog.op_base + k] || vals[prog.op_base + k].is_nan() {
+        if !prog.active[prog.op_base + k] {
             return None;
         }
         let local = local_at(prog, k, vals, buf, second);
@@ -565,12 +596,9 @@ impl Derivatives {
                 .take(2)
                 .map(|&a| vals[a as usize])
                 .collect();
-            EvalError {
-                function: Function::Objective(0),
-                origin: Function::Objective(0),
+            Failure::Derivative {
                 op: prog.op[k],
                 args,
-                derivative: true,
             }
         })
     }

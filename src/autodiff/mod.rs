@@ -15,4 +15,4 @@ mod quadratic;
 pub mod report;
 
 pub use derivatives::Derivatives;
-pub use error::{EvalError, Function, TapeError};
+pub use error::{EvalError, Failure, Function, TapeError};
