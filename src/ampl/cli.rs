@@ -89,17 +89,8 @@ impl Backend for Pounce {
         })
     }
 
-    fn solve(&self, model: &Model, _options: &Options, journal: &mut dyn Write) -> Solution {
-        let _ = writeln!(journal, "this build of pounce has no solver connected");
-        Solution {
-            status: SolveStatus::InternalError,
-            x: model.x0.iter().map(|x| x.unwrap_or(0.0)).collect(),
-            lambda: vec![0.0; model.n_con],
-            z_lower: vec![0.0; model.n_var],
-            z_upper: vec![0.0; model.n_var],
-            objective: f64::NAN,
-            iterations: 0,
-        }
+    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+        crate::solver_selection::solve(model, options, journal)
     }
 }
 
