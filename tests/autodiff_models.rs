@@ -388,3 +388,46 @@ fn quadratic_pieces_use_constant_hessians() {
     .unwrap();
     assert!(report.suspicious.is_empty(), "{report}");
 }
+
+#[test]
+fn derivative_test_option_writes_ipopt_style_report() {
+    use pounce::autodiff::check::derivative_test;
+    use pounce::options::Options;
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let x0 = b.var(0);
+    let x1 = b.var(1);
+    let p = b.bin(Op::Mul, x0, x1);
+    b.un(Op::Exp, p);
+    b.end_objective();
+    let m = model(2, b.tape, &[], &[vec![(0, 1.0)]]);
+    let x = [0.3, -0.7];
+    let mut out = Vec::new();
+    derivative_test(&m, &x, &Options::with(&[]).unwrap(), &mut out).unwrap();
+    assert!(out.is_empty(), "derivative_test none prints nothing");
+    let second = Options::with(&[("derivative_test", "second-order")]).unwrap();
+    derivative_test(&m, &x, &second, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("Starting derivative checker for first and second derivatives."),
+        "{text}"
+    );
+    assert!(
+        text.contains("No errors detected by derivative checker (5 entries compared)"),
+        "{text}"
+    );
+    // a perturbation far too large reports the curved entries, worst first
+    let coarse = Options::with(&[
+        ("derivative_test", "first-order"),
+        ("derivative_test_perturbation", "0.5"),
+    ])
+    .unwrap();
+    let mut out = Vec::new();
+    derivative_test(&m, &x, &coarse, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("* grad_f["), "{text}");
+    assert!(
+        text.contains("Derivative checker detected 2 error(s)"),
+        "{text}"
+    );
+}
