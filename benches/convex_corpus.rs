@@ -138,11 +138,26 @@ fn main() {
         .unwrap_or(60.0);
     // CONVEX_VERBOSE=1 prints each solve's console log.
     let verbose = std::env::var("CONVEX_VERBOSE").is_ok_and(|v| v == "1");
-    let settings = Settings {
+    let mut settings = Settings {
         verbose,
         time_limit,
         ..Settings::default()
     };
+    if let Ok(spec) = std::env::var("CONVEX_SET") {
+        for kv in spec.split(',') {
+            let (k, v) = kv.split_once('=').expect("k=v");
+            let v: f64 = v.parse().expect("number");
+            match k {
+                "static" => settings.static_regularization_constant = v,
+                "dyn_eps" => settings.dynamic_regularization_eps = v,
+                "dyn_delta" => settings.dynamic_regularization_delta = v,
+                "ir_max" => settings.iterative_refinement_max_iter = v as usize,
+                "ir_ratio" => settings.iterative_refinement_stop_ratio = v,
+                "eq_iter" => settings.equilibrate_max_iter = v as usize,
+                _ => panic!("unknown {k}"),
+            }
+        }
+    }
 
     let (mut total, mut solved, mut scored, mut matched) = (0, 0, 0, 0);
     let (mut ours_time, mut clarabel_time) = (0.0, 0.0);
