@@ -2,9 +2,14 @@
 //! and compares with the Clarabel/HiGHS references (`shared/reference/convex-*.jsonl`).
 //!
 //! ```sh
+//! cargo bench --bench convex_corpus -- ../shared/corpus/netlib ../shared/reference/convex-netlib.jsonl [NAME...]
+//! # or from the exported matrices, without the .nl reader:
 //! python3 scripts/convex_npz_export.py target/convex-corpus/netlib ../shared/corpus/netlib/npz/*.npz
-//! cargo bench --bench convex_corpus -- target/convex-corpus/netlib ../shared/reference/convex-netlib.jsonl [NAME...]
+//! cargo bench --bench convex_corpus -- target/convex-corpus/netlib ../shared/reference/convex-netlib.jsonl
 //! ```
+//!
+//! `.nl` files go through `pounce::nl::read_file` and `convex::extract`; the reported
+//! seconds are the solve only (reading and extraction excluded), as are Clarabel's.
 //!
 //! One line per problem (status, iterations, seconds, objective, relative difference
 //! to the agreed reference objective), then counts and total times. Only problems
@@ -110,6 +115,17 @@ fn read_problem(path: &Path) -> Result<QpProblem, String> {
     })
 }
 
+/// Reads a `.nl` model and extracts its LP/QP (the path `pounce model.nl` takes).
+/// A maximize model is negated here; the corpora hold minimize models only.
+fn read_nl(path: &Path) -> Result<QpProblem, String> {
+    let model = pounce::nl::read_file(path).map_err(|e| e.to_string())?;
+    let qp = pounce::convex::extract::extract(&model).map_err(|e| e.to_string())?;
+    if qp.sense != pounce::nl::model::Sense::Minimize {
+        return Err("maximize model".to_string());
+    }
+    Ok(qp.problem)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -123,7 +139,7 @@ fn main() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("corpus directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "qp"))
+        .filter(|p| p.extension().is_some_and(|e| e == "qp" || e == "nl"))
         .filter(|p| {
             names.is_empty()
                 || names
@@ -167,7 +183,12 @@ fn main() {
     );
     for path in &files {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let qp = match read_problem(path) {
+        let loaded = if path.extension().is_some_and(|e| e == "nl") {
+            read_nl(path)
+        } else {
+            read_problem(path)
+        };
+        let qp = match loaded {
             Ok(qp) => qp,
             Err(e) => {
                 println!("{name:<12} unreadable: {e}");

@@ -11,6 +11,7 @@ pub mod conic;
 pub mod csc;
 mod driver;
 pub mod equilibrate;
+pub mod extract;
 pub mod info;
 pub mod kkt;
 pub mod output;
