@@ -88,6 +88,10 @@ pub struct Info {
     pub res_dual_inf: f64,
     pub qx_normalized: f64,
     pub kappa_over_tau: f64,
+    /// First-order bound on how far the residuals can move the objective,
+    /// `(Σ|zᵢ rzᵢ| + Σ|xⱼ rxⱼ|)/τ²` (unscaled; the equilibration cancels), relative to
+    /// `max(1, |primal cost|)`.
+    pub objective_error: f64,
     pub mu: f64,
     pub step_length: f64,
     pub sigma: f64,
@@ -119,6 +123,7 @@ impl Default for Info {
             res_dual_inf: f64::INFINITY,
             qx_normalized: 0.0,
             kappa_over_tau: f64::NAN,
+            objective_error: f64::INFINITY,
             mu: f64::NAN,
             step_length: 0.0,
             sigma: 0.0,
@@ -173,6 +178,18 @@ impl Info {
         self.gap_abs = (self.cost_primal - self.cost_dual).abs();
         self.gap_rel = self.gap_abs / self.cost_primal.abs().min(self.cost_dual.abs()).max(1.0);
         self.kappa_over_tau = v.kappa / v.tau;
+        let weighted =
+            v.z.iter()
+                .zip(&r.rz)
+                .map(|(z, r)| (z * r).abs())
+                .sum::<f64>()
+                + v.x
+                    .iter()
+                    .zip(&r.rx)
+                    .map(|(x, r)| (x * r).abs())
+                    .sum::<f64>();
+        self.objective_error =
+            weighted * c_inv * tau_inv * tau_inv / self.cost_primal.abs().max(1.0);
     }
 
     fn check(&self, t: &Tolerances) -> ConvexStatus {
@@ -212,6 +229,9 @@ impl Info {
     }
 
     /// The "almost" variant of a stalled solve's end point at reduced tolerances.
+    /// An almost-optimal point must also have residuals too small to move the
+    /// objective by more than the relative gap tolerance: with huge multipliers a
+    /// tiny relative infeasibility can hide a large objective error.
     pub fn check_reduced(&self, s: &Settings) -> ConvexStatus {
         match self.check(&Tolerances {
             gap_abs: s.reduced_tol_gap_abs,
@@ -221,10 +241,62 @@ impl Info {
             infeas_rel: s.reduced_tol_infeas_rel,
             ktratio: s.reduced_tol_ktratio,
         }) {
-            ConvexStatus::Solved => ConvexStatus::AlmostSolved,
+            ConvexStatus::Solved if self.objective_error <= s.reduced_tol_gap_rel => {
+                ConvexStatus::AlmostSolved
+            }
+            ConvexStatus::Solved => ConvexStatus::Unsolved,
             ConvexStatus::PrimalInfeasible => ConvexStatus::AlmostPrimalInfeasible,
             ConvexStatus::DualInfeasible => ConvexStatus::AlmostDualInfeasible,
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nearly_optimal() -> Info {
+        Info {
+            cost_primal: 10.0,
+            cost_dual: 10.0 - 1e-5,
+            gap_abs: 1e-5,
+            gap_rel: 1e-6,
+            res_primal: 1e-6,
+            res_dual: 1e-6,
+            kappa_over_tau: 1e-3,
+            objective_error: 1e-7,
+            ..Info::default()
+        }
+    }
+
+    #[test]
+    fn stalled_point_is_almost_solved_only_if_residuals_cannot_move_the_objective() {
+        let s = Settings::default();
+        let info = nearly_optimal();
+        assert_eq!(info.check_full(&s), ConvexStatus::Unsolved);
+        assert_eq!(info.check_reduced(&s), ConvexStatus::AlmostSolved);
+        let hidden_error = Info {
+            objective_error: 0.3,
+            ..nearly_optimal()
+        };
+        assert_eq!(hidden_error.check_reduced(&s), ConvexStatus::Unsolved);
+    }
+
+    #[test]
+    fn infeasibility_needs_a_large_kappa_over_tau() {
+        let s = Settings::default();
+        let certificate = Info {
+            bz_normalized: -1.0,
+            res_primal_inf: 1e-12,
+            kappa_over_tau: 1e12,
+            ..Info::default()
+        };
+        assert_eq!(certificate.check_full(&s), ConvexStatus::PrimalInfeasible);
+        let early = Info {
+            kappa_over_tau: 10.0,
+            ..certificate
+        };
+        assert_eq!(early.check_full(&s), ConvexStatus::Unsolved);
     }
 }
