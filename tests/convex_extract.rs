@@ -78,3 +78,13 @@ fn non_quadratic_models_are_refused() {
     let model = read_bytes("hs071", &hs071).unwrap();
     assert_eq!(extract(&model).unwrap_err(), NotQp::NonlinearConstraint(0));
 }
+
+#[test]
+fn nonconvex_quadratic_is_refused() {
+    // min x0·x1 is indefinite; so is maximize of a convex quadratic.
+    let bilinear = "o2\nv0\nv1\n";
+    let model = read_bytes("bilinear", qp_nl(0, bilinear).as_bytes()).unwrap();
+    assert_eq!(extract(&model).unwrap_err(), NotQp::NotConvex);
+    let model = read_bytes("max", qp_nl(1, QUADRATIC).as_bytes()).unwrap();
+    assert_eq!(extract(&model).unwrap_err(), NotQp::NotConvex);
+}

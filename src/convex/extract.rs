@@ -6,11 +6,12 @@
 //! in the variables: sums, differences, products, squares, constant powers 0, 1, 2,
 //! divisions by constants and negations of such terms with constant coefficients.
 //! Anything else (a nonlinear row, a defined variable, a transcendental function,
-//! a product of degree three) is not a QP. Convexity of the quadratic part is
-//! checked by the solver's factorization, not here.
+//! a product of degree three) is not a QP, and neither is a QP whose minimized
+//! objective is not convex (see [`super::convexity`]).
 
 use std::collections::HashMap;
 
+use super::convexity::is_positive_semidefinite;
 use super::csc::CscMatrix;
 use super::problem::QpProblem;
 use crate::nl::Model;
@@ -29,6 +30,8 @@ pub enum NotQp {
     MultipleObjectives(usize),
     /// A coefficient of the objective or a constraint is not finite.
     InvalidCoefficient(String),
+    /// The quadratic part of the (minimized) objective is not positive semidefinite.
+    NotConvex,
 }
 
 impl std::fmt::Display for NotQp {
@@ -38,6 +41,7 @@ impl std::fmt::Display for NotQp {
             NotQp::NonQuadraticObjective(why) => write!(f, "objective is not quadratic: {why}"),
             NotQp::MultipleObjectives(k) => write!(f, "model has {k} objectives"),
             NotQp::InvalidCoefficient(why) => write!(f, "invalid coefficient: {why}"),
+            NotQp::NotConvex => write!(f, "quadratic objective is not convex"),
         }
     }
 }
@@ -228,6 +232,9 @@ pub fn extract(model: &Model) -> Result<ExtractedQp, NotQp> {
         .collect();
     let invalid = |e: super::problem::ProblemError| NotQp::InvalidCoefficient(e.to_string());
     let p = CscMatrix::from_triplets(n, n, &p_triplets).map_err(invalid)?;
+    if !is_positive_semidefinite(&p) {
+        return Err(NotQp::NotConvex);
+    }
     let mut a_triplets = Vec::new();
     for i in 0..model.n_con {
         let (idx, val) = model.jacobian.row(i);

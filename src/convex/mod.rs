@@ -8,6 +8,7 @@
 
 pub mod cones;
 pub mod conic;
+pub mod convexity;
 pub mod csc;
 mod driver;
 pub mod equilibrate;
