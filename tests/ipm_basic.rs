@@ -158,3 +158,20 @@ fn dense_and_sparse_factorizations_agree() {
         assert!(close(a.objective, b.objective, 1e-9));
     }
 }
+
+#[test]
+fn hs039_matches_ipopt() {
+    let (sol, log) = run(&hs039(), &quiet());
+    assert_eq!(sol.status, SolveStatus::Success, "{log}");
+    assert_eq!(sol.iterations, 13, "{log}");
+    assert!(close(sol.objective, -1.0, 1e-8));
+}
+
+#[test]
+fn chained_rosenbrock_matches_ipopt() {
+    let (sol, log) = run(&chained_rosenbrock(), &quiet());
+    assert_eq!(sol.status, SolveStatus::Success, "{log}");
+    // Ipopt: 27 iterations to the local minimizer near x0 = −0.9933 (f = 3.98657911).
+    assert_eq!(sol.iterations, 27, "{log}");
+    assert!(close(sol.objective, 3.986579112, 1e-7), "{}", sol.objective);
+}

@@ -40,7 +40,10 @@ impl Solver<'_, '_, '_> {
             }
             self.mu = new_mu;
             self.tau = o.tau_min.max(1.0 - new_mu);
+            // A new barrier problem: the filter and the watchdog start afresh.
             self.filter.clear();
+            self.watchdog.active = false;
+            self.watchdog.shortened = 0;
             if !self.opt.mu_allow_fast_monotone_decrease {
                 return Ok(());
             }

@@ -22,6 +22,7 @@ mod restoration;
 mod scaling;
 mod solver;
 mod termination;
+mod watchdog;
 
 use std::io::Write;
 use std::time::Instant;

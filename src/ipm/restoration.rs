@@ -201,6 +201,8 @@ impl Solver<'_, '_, '_> {
     /// Runs the restoration phase from the current iterate. On success the current
     /// iterate is the restoration's result, evaluated, and the loop continues.
     pub fn restoration(&mut self) -> Result<(), SolveStatus> {
+        self.watchdog.active = false;
+        self.watchdog.shortened = 0;
         let theta = self.theta(&self.cur.r);
         let phi = self.current_barrier();
         self.filter.add(

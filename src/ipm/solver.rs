@@ -14,6 +14,7 @@ use super::kkt::Kkt;
 use super::nlp_form::InternalNlp;
 use super::options::IpmOptions;
 use super::output::{IterLine, Printer, StepInfo};
+use super::watchdog::Watchdog;
 use crate::outcome::SolveStatus;
 
 /// How a run of the main loop ended.
@@ -116,6 +117,9 @@ pub(crate) struct Solver<'a, 'p, 'o> {
     pub last_objective: f64,
     pub skip_output_once: bool,
     pub resto_failures: usize,
+    pub watchdog: Watchdog,
+    pub filter_rejections: usize,
+    pub filter_resets: usize,
     pub printer: &'p mut Printer<'o>,
     pub monitor: Option<&'p mut dyn RestorationMonitor>,
     pub start_time: Instant,
@@ -193,6 +197,9 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             last_objective: f64::NAN,
             skip_output_once: false,
             resto_failures: 0,
+            watchdog: Watchdog::new(n_w, n_y, m_d, n_jac),
+            filter_rejections: 0,
+            filter_resets: 0,
             printer,
             monitor,
             start_time,
