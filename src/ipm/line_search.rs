@@ -70,13 +70,12 @@ impl Solver<'_, '_, '_> {
             self.set_trial(alpha_max);
             let evaluated = self.eval_trial();
             let wd_ref = self.watchdog.reference;
-            if evaluated {
-                if let Ok(ftype) = self.trial_acceptable(self.watchdog.alpha_test, wd_ref) {
-                    self.watchdog.active = false;
-                    self.watchdog.shortened = 0;
-                    self.finish_step(alpha_max, 1, ftype, false, wd_ref);
-                    return Ok(());
-                }
+            if evaluated && let Ok(ftype) = self.trial_acceptable(self.watchdog.alpha_test, wd_ref)
+            {
+                self.watchdog.active = false;
+                self.watchdog.shortened = 0;
+                self.finish_step(alpha_max, 1, ftype, false, wd_ref);
+                return Ok(());
             }
             self.watchdog.trials += 1;
             if evaluated && self.watchdog.trials <= self.opt.watchdog_trial_iter_max {
