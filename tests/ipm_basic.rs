@@ -175,3 +175,35 @@ fn chained_rosenbrock_matches_ipopt() {
     assert_eq!(sol.iterations, 27, "{log}");
     assert!(close(sol.objective, 3.986579112, 1e-7), "{}", sol.objective);
 }
+
+fn limited_memory() -> pounce::ipm::IpmOptions {
+    pounce::ipm::IpmOptions {
+        hessian_approximation: pounce::ipm::HessianApproximation::LimitedMemory,
+        ..quiet()
+    }
+}
+
+#[test]
+fn limited_memory_quasi_newton() {
+    // Ipopt 3.14.19 with hessian_approximation=limited-memory: 8, 47 and 10 iterations.
+    for (p, f_star, ipopt_iters) in [
+        (hs071(), 17.014017145, 8),
+        (rosenbrock(), 0.0, 47),
+        (hs035(), 1.0 / 9.0, 10),
+    ] {
+        let (sol, log) = run(&p, &limited_memory());
+        assert_eq!(sol.status, SolveStatus::Success, "{log}");
+        assert!(close(sol.objective, f_star, 1e-6), "{}", sol.objective);
+        assert!(log.contains("Number of Lagrangian Hessian evaluations             = 0"));
+        assert!(sol.iterations <= ipopt_iters + 2, "{}", sol.iterations);
+    }
+}
+
+#[test]
+fn missing_hessian_falls_back_to_quasi_newton() {
+    let mut p = hs071();
+    p.hess = None;
+    let (sol, log) = run(&p, &quiet());
+    assert_eq!(sol.status, SolveStatus::Success, "{log}");
+    assert!(close(sol.objective, 17.014017145, 1e-6));
+}

@@ -12,10 +12,9 @@ impl Solver<'_, '_, '_> {
     /// `false` if no usable factorization could be found.
     pub fn compute_direction(&mut self) -> bool {
         self.bounds.sigma(&self.it, &mut self.sigma);
-        let h = if self.nlp.has_hessian() {
-            HessianBlock::Exact(&self.hess)
-        } else {
-            HessianBlock::Identity(0.0)
+        let h = match &self.lbfgs {
+            None => HessianBlock::Exact(&self.hess),
+            Some(q) => HessianBlock::Identity(q.sigma),
         };
         self.kkt.assemble(h, &self.jac, &self.sigma);
         self.grad_barrier.copy_from_slice(&self.grad);
@@ -44,6 +43,12 @@ impl Solver<'_, '_, '_> {
                 .is_err()
             {
                 return false;
+            }
+            if let Some(q) = self.lbfgs.as_ref().filter(|q| q.len() > 0) {
+                let n = q.compact(self.kkt.low_rank_v());
+                if !self.kkt.set_low_rank(n) {
+                    return false;
+                }
             }
             let accurate = self.kkt.solve(&self.rhs, &mut self.sol, &self.opt);
             if accurate || (retry && self.sol.iter().all(|v| v.is_finite())) {

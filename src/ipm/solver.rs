@@ -11,6 +11,7 @@ use super::LinearSolverFactory;
 use super::filter::Filter;
 use super::iterate::{BoundSet, Iterate};
 use super::kkt::Kkt;
+use super::lbfgs::Lbfgs;
 use super::nlp_form::InternalNlp;
 use super::options::IpmOptions;
 use super::output::{IterLine, Printer, StepInfo};
@@ -118,6 +119,12 @@ pub(crate) struct Solver<'a, 'p, 'o> {
     pub skip_output_once: bool,
     pub resto_failures: usize,
     pub watchdog: Watchdog,
+    /// Quasi-Newton model when exact second derivatives are not used, and the values at
+    /// the previous iterate its update needs.
+    pub lbfgs: Option<Lbfgs>,
+    pub prev_w: Vec<f64>,
+    pub prev_grad: Vec<f64>,
+    pub prev_jac: Vec<f64>,
     pub filter_rejections: usize,
     pub filter_resets: usize,
     pub printer: &'p mut Printer<'o>,
@@ -160,7 +167,8 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
         let n_hess = nlp.hess_rows.len();
         let mu = opt.mu_init;
         let tau = opt.tau_min.max(1.0 - mu);
-        Ok(Solver {
+        let quasi_newton = !nlp.has_hessian();
+        let mut solver = Solver {
             nlp,
             opt,
             factory,
@@ -198,13 +206,24 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             skip_output_once: false,
             resto_failures: 0,
             watchdog: Watchdog::new(n_w, n_y, m_d, n_jac),
+            lbfgs: None,
+            prev_w: Vec::new(),
+            prev_grad: Vec::new(),
+            prev_jac: Vec::new(),
             filter_rejections: 0,
             filter_resets: 0,
             printer,
             monitor,
             start_time,
             eval_seconds: 0.0,
-        })
+        };
+        if quasi_newton {
+            solver.lbfgs = Some(Lbfgs::new(solver.nlp.n_x, &solver.opt));
+            solver.prev_w = vec![0.0; n_w];
+            solver.prev_grad = vec![0.0; n_w];
+            solver.prev_jac = vec![0.0; n_jac];
+        }
+        Ok(solver)
     }
 
     /// Constraint violation θ of the internal problem (norm per option).
@@ -361,11 +380,17 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 }
                 continue;
             }
+            if self.lbfgs.is_some() {
+                self.prev_w.copy_from_slice(&self.it.w);
+                self.prev_grad.copy_from_slice(&self.grad);
+                self.prev_jac.copy_from_slice(&self.jac);
+            }
             self.accept_trial();
             self.iter += 1;
             if !self.eval_derivatives() {
                 return RunEnd::Finished(SolveStatus::InvalidNumberDetected);
             }
+            self.update_quasi_newton();
         }
     }
 
@@ -404,5 +429,27 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             .relax_tiny_slacks(&self.it.w, self.opt.slack_move, self.mu);
         self.bounds
             .reset_multipliers(&mut self.it, self.mu, self.opt.kappa_sigma);
+    }
+
+    /// Adds the latest step to the quasi-Newton model: `s = Δx` and `y` the change of the
+    /// Lagrangian gradient in `x` at the new multipliers.
+    fn update_quasi_newton(&mut self) {
+        let Some(lbfgs) = self.lbfgs.as_mut() else {
+            return;
+        };
+        let n_x = self.nlp.n_x;
+        // prev_grad ← ∇ₓL(old x, new y) − ∇ₓL(new x, new y), then negated into y_k.
+        for (t, (&old, &new)) in self.prev_jac.iter().zip(&self.jac).enumerate() {
+            let c = self.nlp.jac_cols[t];
+            if c < n_x {
+                let y = self.it.y[self.nlp.jac_rows[t]];
+                self.prev_grad[c] += old * y - new * y;
+            }
+        }
+        for k in 0..n_x {
+            self.prev_grad[k] = self.grad[k] - self.prev_grad[k];
+            self.prev_w[k] = self.it.w[k] - self.prev_w[k];
+        }
+        lbfgs.update(&self.prev_w[..n_x], &self.prev_grad[..n_x]);
     }
 }
