@@ -207,3 +207,40 @@ fn missing_hessian_falls_back_to_quasi_newton() {
     assert_eq!(sol.status, SolveStatus::Success, "{log}");
     assert!(close(sol.objective, 17.014017145, 1e-6));
 }
+
+#[test]
+fn adaptive_barrier_update_oracles() {
+    use pounce::ipm::{IpmOptions, MuOracle, MuStrategy};
+    // Ipopt 3.14.19 with mu_strategy=adaptive: iterations on HS071, HS035, the box QP.
+    let ipopt = [
+        (MuOracle::QualityFunction, [8, 7, 4]),
+        (MuOracle::Probing, [10, 7, 5]),
+        (MuOracle::Loqo, [9, 7, 5]),
+    ];
+    for (oracle, counts) in ipopt {
+        let opt = IpmOptions {
+            mu_strategy: MuStrategy::Adaptive,
+            mu_oracle: oracle,
+            ..quiet()
+        };
+        let problems = [
+            (hs071(), 17.014017145),
+            (hs035(), 1.0 / 9.0),
+            (box_qp(), 2.0),
+        ];
+        for ((p, f_star), ipopt_iters) in problems.into_iter().zip(counts) {
+            let (sol, log) = run(&p, &opt);
+            assert_eq!(sol.status, SolveStatus::Success, "{oracle:?}\n{log}");
+            assert!(
+                close(sol.objective, f_star, 1e-6),
+                "{oracle:?} {}",
+                sol.objective
+            );
+            assert!(
+                sol.iterations <= ipopt_iters + 2,
+                "{oracle:?} {}",
+                sol.iterations
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@
 use std::time::Instant;
 
 use super::LinearSolverFactory;
+use super::barrier::AdaptiveMu;
 use super::filter::Filter;
 use super::iterate::{BoundSet, Iterate};
 use super::kkt::Kkt;
@@ -119,6 +120,9 @@ pub(crate) struct Solver<'a, 'p, 'o> {
     pub skip_output_once: bool,
     pub resto_failures: usize,
     pub watchdog: Watchdog,
+    /// The KKT matrix of this iteration is already factored (by the μ oracle).
+    pub kkt_factored: bool,
+    pub adaptive: AdaptiveMu,
     /// Quasi-Newton model when exact second derivatives are not used, and the values at
     /// the previous iterate its update needs.
     pub lbfgs: Option<Lbfgs>,
@@ -206,6 +210,8 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             skip_output_once: false,
             resto_failures: 0,
             watchdog: Watchdog::new(n_w, n_y, m_d, n_jac),
+            kkt_factored: false,
+            adaptive: AdaptiveMu::new(),
             lbfgs: None,
             prev_w: Vec::new(),
             prev_grad: Vec::new(),
