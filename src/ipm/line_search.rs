@@ -35,13 +35,7 @@ impl Solver<'_, '_, '_> {
             phi: self.current_barrier(),
             gbd: dot(&self.grad_barrier, &self.dir.dw),
         };
-        let alpha_max = self
-            .bounds
-            .primal_step_max(&self.it.w, &self.dir.dw, self.tau);
-        self.step.d_norm = inf_norm(&self.dir.dw);
-        self.step.alpha_du =
-            self.bounds
-                .dual_step_max(&self.it, &self.dir.dzl, &self.dir.dzu, self.tau);
+        let alpha_max = self.step_limits();
 
         if self.is_tiny_step() {
             self.set_trial(alpha_max);
@@ -86,13 +80,7 @@ impl Solver<'_, '_, '_> {
             }
             self.restore_watchdog();
             reference = wd_ref;
-            alpha_max = self
-                .bounds
-                .primal_step_max(&self.it.w, &self.dir.dw, self.tau);
-            self.step.d_norm = inf_norm(&self.dir.dw);
-            self.step.alpha_du =
-                self.bounds
-                    .dual_step_max(&self.it, &self.dir.dzl, &self.dir.dzu, self.tau);
+            alpha_max = self.step_limits();
             resumed = true;
         }
 
@@ -167,6 +155,17 @@ impl Solver<'_, '_, '_> {
         } else {
             self.filter_rejections = 0;
         }
+    }
+
+    /// Fraction-to-the-boundary step sizes of `self.dir`: records `‖dw‖` and the dual
+    /// step size, returns the largest primal step size.
+    fn step_limits(&mut self) -> f64 {
+        self.step.d_norm = inf_norm(&self.dir.dw);
+        self.step.alpha_du =
+            self.bounds
+                .dual_step_max(&self.it, &self.dir.dzl, &self.dir.dzu, self.tau);
+        self.bounds
+            .primal_step_max(&self.it.w, &self.dir.dw, self.tau)
     }
 
     fn set_trial(&mut self, alpha: f64) {

@@ -243,26 +243,14 @@ impl Solver<'_, '_, '_> {
             })
             .collect();
 
-        let mut jac_struct: Vec<(usize, usize)> = self
-            .nlp
-            .jac_rows
-            .iter()
-            .zip(&self.nlp.jac_cols)
-            .map(|(&r, &c)| (r, c))
-            .collect();
+        let mut jac_struct = pairs(&self.nlp.jac_rows, &self.nlp.jac_cols);
         for i in 0..m {
             jac_struct.push((i, n_w + i));
             jac_struct.push((i, n_w + m + i));
         }
         let n_outer_hess = self.nlp.hess_rows.len();
         let hess_struct = self.nlp.has_hessian().then(|| {
-            let mut h: Vec<(usize, usize)> = self
-                .nlp
-                .hess_rows
-                .iter()
-                .zip(&self.nlp.hess_cols)
-                .map(|(&r, &c)| (r, c))
-                .collect();
+            let mut h = pairs(&self.nlp.hess_rows, &self.nlp.hess_cols);
             h.extend((0..n_x).map(|k| (k, k)));
             h
         });
@@ -422,4 +410,9 @@ impl Solver<'_, '_, '_> {
         self.skip_output_once = true;
         Ok(())
     }
+}
+
+/// `(row, col)` pairs of a triplet structure.
+fn pairs(rows: &[usize], cols: &[usize]) -> Vec<(usize, usize)> {
+    rows.iter().zip(cols).map(|(&r, &c)| (r, c)).collect()
 }
