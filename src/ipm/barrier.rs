@@ -48,9 +48,12 @@ impl Solver<'_, '_, '_> {
         }
     }
 
+    /// Smallest useful μ: the complementarity the termination test needs, with
+    /// `compl_inf_tol` (a tolerance in the user's units) converted to the scaled problem.
     fn mu_floor(&self) -> f64 {
         let o = &self.opt;
-        (o.tol.min(o.compl_inf_tol) / (o.barrier_tol_factor + 1.0)).max(o.mu_target)
+        let compl_tol = o.compl_inf_tol * self.nlp.dual_unscale();
+        (o.tol.min(compl_tol) / (o.barrier_tol_factor + 1.0)).max(o.mu_target)
     }
 
     fn set_mu(&mut self, mu: f64) {
