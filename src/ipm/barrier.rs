@@ -65,6 +65,9 @@ impl Solver<'_, '_, '_> {
         }
         self.mu = mu;
         self.tau = self.opt.tau_min.max(1.0 - mu);
+        if let Some(m) = self.monitor.as_deref_mut() {
+            m.barrier_changed(mu);
+        }
     }
 
     fn monotone_update(&mut self) -> Result<(), SolveStatus> {

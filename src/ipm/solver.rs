@@ -32,6 +32,8 @@ pub(crate) trait RestorationMonitor {
     /// Objective and constraint violation of the original problem at the restoration
     /// iterate `w` (for the iteration table).
     fn display(&mut self, w: &[f64]) -> (f64, f64);
+    /// The restoration's barrier parameter changed to `mu` (its proximity term follows).
+    fn barrier_changed(&mut self, mu: f64);
     /// `true` if the restoration iterate `w` is acceptable to the regular phase.
     fn acceptable(&mut self, w: &[f64]) -> bool;
 }
