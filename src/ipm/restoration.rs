@@ -341,6 +341,8 @@ impl Solver<'_, '_, '_> {
             return Err(SolveStatus::RestorationFailure);
         };
         self.eval_seconds += seconds;
+        // Restoration iterations count in the total, whatever the outcome.
+        self.iter = offset + inner_iter - self.iter_offset;
         let converged = match end {
             RunEnd::LeaveRestoration => false,
             RunEnd::Finished(SolveStatus::Success | SolveStatus::StopAtAcceptablePoint) => true,
@@ -384,7 +386,6 @@ impl Solver<'_, '_, '_> {
             }
         }
         self.it.w.copy_from_slice(&inner_it.w[..n_w]);
-        self.iter = offset + inner_iter - self.iter_offset;
         if !Self::eval_point(
             &mut self.nlp,
             &self.it.w,
