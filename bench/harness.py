@@ -421,15 +421,15 @@ def plot_profile(ratios, title, path, machine_note):
     plt.close(fig)
 
 
-def fmt_num(v, digits=10):
+def fmt_num(v, digits=10, missing=""):
     if v is None:
-        return ""
+        return missing
     if isinstance(v, float):
-        return "" if math.isnan(v) else f"{v:.{digits}g}"
+        return missing if math.isnan(v) else f"{v:.{digits}g}"
     return str(v)
 
 
-def write_tables(models, table, solvers, out):
+def write_tables(meta, models, table, solvers, out):
     header = ["file", "n", "m"]
     for s in solvers:
         header += [f"{s}_status", f"{s}_objective", f"{s}_iterations", f"{s}_seconds"]
@@ -453,6 +453,7 @@ def write_tables(models, table, solvers, out):
         for row in rows:
             f.write("| " + " | ".join(str(c) for c in row) + " |\n")
     with open(out / "results.jsonl", "w") as f:
+        f.write(json.dumps({"meta": meta}) + "\n")
         for model in models:
             for r in table[model.file].values():
                 f.write(json.dumps(asdict(r) | {"status": r.status}) + "\n")
@@ -463,7 +464,11 @@ def summarize(models, table, solvers, out, meta):
              f"- date: {meta['date']}", f"- machine: {meta['machine']}",
              f"- command: `{meta['command']}`",
              f"- time limit: {meta['time_limit']:g} s per model and solver; "
-             f"wall clock of the run: {meta['elapsed']:.0f} s", "",
+             f"wall clock of the run: {meta['elapsed']:.0f} s",
+             f"- seconds: {solvers[0]}: wall clock of the whole process (read, set-up, solve); "
+             "ipopt: Ipopt's solve call with CasADi's evaluations (`seconds_solve` of "
+             "ipopt_ref.py, no .nl reading or derivative set-up); clarabel, highs: set-up "
+             "plus solve", "",
              "## Solved (solve_result_num 0-99)", "",
              "| solver | solved | optimal | other outcomes |", "|---|---|---|---|"]
     for s in solvers:
@@ -486,12 +491,12 @@ def summarize(models, table, solvers, out, meta):
                   f"- both solved: {len(both)} models; objectives agree (rel. 1e-6): "
                   f"{len(agreeing)}, differ: {len(both) - len(agreeing)}",
                   f"- geometric mean of time ratio {ref}/{other} on models both solved: "
-                  f"{fmt_num(ratio_geomean([(a, b) for a, b, _ in both], sec, TIME_FLOOR), 4)}"
+                  f"{fmt_num(ratio_geomean([(a, b) for a, b, _ in both], sec, TIME_FLOOR), 4, 'n/a')}"
                   f" (times below {TIME_FLOOR:g} s counted as {TIME_FLOOR:g} s; < 1: {ref} faster)",
                   f"- the same on the {len(large)} of them with n + m >= {LARGE}: "
-                  f"{fmt_num(ratio_geomean(large, sec, TIME_FLOOR), 4)}",
+                  f"{fmt_num(ratio_geomean(large, sec, TIME_FLOOR), 4, 'n/a')}",
                   f"- geometric mean of iteration ratio {ref}/{other} on models both solved: "
-                  f"{fmt_num(ratio_geomean([(a, b) for a, b, _ in both], its, 1), 4)}"]
+                  f"{fmt_num(ratio_geomean([(a, b) for a, b, _ in both], its, 1), 4, 'n/a')}"]
         differ = [(a, b, m) for a, b, m in both if not agree(a.objective, b.objective)]
         if differ:
             lines += ["", f"Objectives that differ ({ref} vs {other}):", "",
@@ -587,6 +592,9 @@ def main(argv=None):
     ap.add_argument("--max-size", type=int, help="only models with n + m <= this")
     ap.add_argument("--out", type=Path, default=Path("bench-out"))
     ap.add_argument("--label", help="name of the corpus in titles (default: from --corpus)")
+    ap.add_argument("--replot", action="store_true",
+                    help="solve nothing: rewrite tables, summary and profiles from "
+                         "OUT/results.jsonl of an earlier run")
     args = ap.parse_args(argv)
     if args.jobs != 1:
         ap.error("--jobs: only 1 is supported (solves run one at a time so times compare)")
@@ -602,6 +610,13 @@ def main(argv=None):
     label = args.pounce_label
     solvers = [label] + solvers
     pounce_template = args.pounce_cmd.replace("{pounce}", shlex.quote(args.pounce))
+
+    if args.replot:
+        meta, models, table, solvers = load_results(args.out, args.corpus_root)
+        if args.label:
+            meta["corpus"] = args.label
+        report(meta, models, table, solvers, args.out)
+        return
 
     models = collect_models(args)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -627,20 +642,40 @@ def main(argv=None):
         print(f"[{k + 1}/{len(models)}] {elapsed:7.1f}s {model.file}: {now} "
               f"| solved so far: {tallies}", file=sys.stderr, flush=True)
 
-    elapsed = time.perf_counter() - start
-    write_tables(models, table, solvers, args.out)
-    note = (f"{time.strftime('%Y-%m-%d', time.gmtime())}, {machine_description()}, "
-            f"limit {args.time_limit:g} s")
-    corpus = args.label or " ".join(c if c in CORPORA else Path(c).name for c in args.corpus)
+    meta = {"corpus": args.label or " ".join(c if c in CORPORA else Path(c).name
+                                             for c in args.corpus),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": machine_description(), "time_limit": args.time_limit,
+            "elapsed": time.perf_counter() - start,
+            "command": " ".join(shlex.quote(a) for a in [sys.argv[0]] + (argv or sys.argv[1:]))}
+    report(meta, models, table, solvers, args.out)
+
+
+def load_results(out, corpus_root):
+    """The run description, models, runs and solver order of an earlier run."""
+    table, solvers, meta = {}, [], {}
+    for line in open(out / "results.jsonl"):
+        rec = json.loads(line)
+        if "meta" in rec:
+            meta = rec["meta"]
+            continue
+        rec.pop("status")
+        run = Run(**rec)
+        table.setdefault(run.file, {})[run.solver] = run
+        if run.solver not in solvers:
+            solvers.append(run.solver)
+    models = [read_model(corpus_root / f, corpus_root) for f in table]
+    return meta, models, table, solvers
+
+
+def report(meta, models, table, solvers, out):
+    write_tables(meta, models, table, solvers, out)
+    note = (f"{meta['date'][:10]}, {meta['machine']}, limit {meta['time_limit']:g} s")
     for name, measure, floor in (("time", sec, TIME_FLOOR), ("iterations", its, 1)):
         ratios = performance_ratios(table, solvers, measure, floor)
-        plot_profile(ratios, f"Performance profile ({name}): {corpus}, {len(models)} models",
-                     args.out / f"profile-{name}.png", note)
-    meta = {"corpus": corpus, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "machine": machine_description(), "time_limit": args.time_limit,
-            "elapsed": elapsed,
-            "command": " ".join(shlex.quote(a) for a in [sys.argv[0]] + (argv or sys.argv[1:]))}
-    print(summarize(models, table, solvers, args.out, meta))
+        plot_profile(ratios, f"Performance profile ({name}): {meta['corpus']}, "
+                     f"{len(models)} models", out / f"profile-{name}.png", note)
+    print(summarize(models, table, solvers, out, meta))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,10 @@
 //!
 //! reruns the models already listed plus every `.nl` in the corpus folders named by
 //! `POUNCE_REGRESSION_DIRS` (default `cute/ampl`, relative to the corpus root), and rewrites
-//! the file. Models that hit the time limit are left out, so that the CI run stays within
-//! the time limit times the number of rows, divided by two threads.
+//! the file. Models that hit the time limit are left out, and then the slowest ones until
+//! the recorded models' seconds sum to at most `POUNCE_REGRESSION_BUDGET` (default 240 s,
+//! so about 2 minutes on two threads): the CI run's length stays known. The update prints
+//! that sum.
 //!
 //! Other settings: `POUNCE_CORPUS` (corpus root, default `../shared/corpus`),
 //! `POUNCE_EXPECTATIONS` (another expectations file), `POUNCE_REGRESSION_BIN` (another
@@ -39,6 +41,9 @@ const HEADER: &str = "file\tstatus\tobjective\titerations";
 const OBJECTIVE_TOL: f64 = 1e-6;
 const ITERATION_GROWTH: f64 = 1.25;
 const THREADS: usize = 2;
+/// Default sum of model seconds the recorded models may take (about half as long on
+/// `THREADS` threads), so that the CI run keeps a known bound.
+const DEFAULT_BUDGET: f64 = 240.0;
 const UPDATE_COMMAND: &str =
     "POUNCE_UPDATE_EXPECTATIONS=1 cargo test --release --test corpus_regression";
 
@@ -267,9 +272,10 @@ fn scratch_dir() -> PathBuf {
     std::env::temp_dir().join(format!("pounce-regression-{}-{n}", std::process::id()))
 }
 
-/// Runs `solver STUB -AMPL max_cpu_time=T` on one corpus model; never panics on what the
-/// solver does (crash, hang, no `.sol`): those become the row's status.
-fn run_model(solver: &Path, corpus: &Path, file: &str, time_limit: f64) -> Row {
+/// Runs `solver STUB -AMPL max_cpu_time=T` on one corpus model and returns its row and wall
+/// seconds; never panics on what the solver does (crash, hang, no `.sol`): those become
+/// the row's status.
+fn run_model(solver: &Path, corpus: &Path, file: &str, time_limit: f64) -> (Row, f64) {
     let mut row = Row {
         file: file.to_string(),
         status: "no-sol".into(),
@@ -299,6 +305,7 @@ fn run_model(solver: &Path, corpus: &Path, file: &str, time_limit: f64) -> Row {
             .spawn()
     });
     let mut child = child.unwrap_or_else(|e| panic!("cannot start {}: {e}", solver.display()));
+    let start = Instant::now();
     let deadline = Instant::now() + Duration::from_secs_f64(2.0 * time_limit + 1.0);
     let exit = loop {
         match child.try_wait() {
@@ -311,6 +318,7 @@ fn run_model(solver: &Path, corpus: &Path, file: &str, time_limit: f64) -> Row {
             }
         }
     };
+    let seconds = start.elapsed().as_secs_f64();
     let console = fs::read_to_string(dir.join("console.txt")).unwrap_or_default();
     let sol = fs::read_to_string(dir.join(format!("{name}.sol")));
     let _ = fs::remove_dir_all(&dir);
@@ -324,11 +332,11 @@ fn run_model(solver: &Path, corpus: &Path, file: &str, time_limit: f64) -> Row {
             }
         }
     }
-    row
+    (row, seconds)
 }
 
-/// Runs `files` on `THREADS` threads; rows come back in the order of `files`.
-fn run_all(solver: &Path, corpus: &Path, files: &[String], time_limit: f64) -> Vec<Row> {
+/// Runs `files` on `THREADS` threads; (row, seconds) come back in the order of `files`.
+fn run_all(solver: &Path, corpus: &Path, files: &[String], time_limit: f64) -> Vec<(Row, f64)> {
     let next = AtomicUsize::new(0);
     let rows = Mutex::new(vec![None; files.len()]);
     std::thread::scope(|s| {
@@ -344,6 +352,30 @@ fn run_all(solver: &Path, corpus: &Path, files: &[String], time_limit: f64) -> V
         }
     });
     rows.into_inner().unwrap().into_iter().flatten().collect()
+}
+
+/// The rows an update records: models that timed out are left out, then the slowest
+/// models until the others' seconds sum to at most `budget`. Sorted by file.
+fn within_budget(mut timed: Vec<(Row, f64)>, budget: f64) -> Vec<Row> {
+    timed.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut total = 0.0;
+    let mut kept = Vec::new();
+    for (row, seconds) in timed {
+        if row.status == "timeout" {
+            println!("left out (time limit): {}", row.file);
+        } else if total + seconds > budget {
+            println!(
+                "left out (budget of {budget} s): {} ({seconds:.2} s)",
+                row.file
+            );
+        } else {
+            total += seconds;
+            kept.push(row);
+        }
+    }
+    println!("recorded models take {total:.1} s in all (about half on {THREADS} threads)");
+    kept.sort_by(|a, b| a.file.cmp(&b.file));
+    kept
 }
 
 fn env_path(var: &str, default: PathBuf) -> PathBuf {
@@ -407,21 +439,20 @@ fn corpus_regression() {
     );
 
     let start = Instant::now();
-    let now = run_all(&solver, &corpus, &files, time_limit);
+    let timed = run_all(&solver, &corpus, &files, time_limit);
     let elapsed = start.elapsed().as_secs_f64();
-    let optimal = now.iter().filter(|r| r.is_optimal()).count();
+    let optimal = timed.iter().filter(|(r, _)| r.is_optimal()).count();
     println!(
         "corpus regression: {} models, {optimal} optimal, {elapsed:.1} s on {THREADS} threads \
          (limit {time_limit} s per model)",
-        now.len()
+        timed.len()
     );
 
     if update {
-        let (kept, timed_out): (Vec<Row>, Vec<Row>) =
-            now.into_iter().partition(|r| r.status != "timeout");
-        for r in &timed_out {
-            println!("left out (time limit): {}", r.file);
-        }
+        let budget: f64 = std::env::var("POUNCE_REGRESSION_BUDGET").map_or(DEFAULT_BUDGET, |v| {
+            v.parse().expect("POUNCE_REGRESSION_BUDGET: seconds")
+        });
+        let kept = within_budget(timed, budget);
         fs::write(&expectations_path, write_expectations(&kept))
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", expectations_path.display()));
         println!(
@@ -432,6 +463,7 @@ fn corpus_regression() {
         return;
     }
 
+    let now: Vec<Row> = timed.into_iter().map(|(r, _)| r).collect();
     let result = compare(&expected, &now);
     if !result.notes.is_empty() {
         println!(
@@ -586,6 +618,21 @@ mod comparison {
     }
 
     #[test]
+    fn update_leaves_out_timeouts_and_the_slowest_beyond_the_budget() {
+        let timed = vec![
+            (row("c.nl", "optimal", 1.0, 5), 3.0),
+            (row("a.nl", "timeout", f64::NAN, 0), 0.5),
+            (row("b.nl", "optimal", 1.0, 5), 1.0),
+            (row("d.nl", "failure", 1.0, 5), 2.0),
+        ];
+        let kept: Vec<String> = within_budget(timed, 3.5)
+            .into_iter()
+            .map(|r| r.file)
+            .collect();
+        assert_eq!(kept, ["b.nl", "d.nl"]);
+    }
+
+    #[test]
     fn sol_and_console_parsing() {
         let sol =
             " \nIpopt 3.14.15: Optimal Solution Found\n\n0.5\nobjno 0 400\nsuffix 4 0 13 0 0\n";
@@ -638,7 +685,11 @@ mod runner {
         fs::create_dir_all(&dir).unwrap();
 
         let good = fake_solver(&dir, "good", 0, 8, "1.7014017e+01");
-        let expected = run_all(&good, &corpus, std::slice::from_ref(&file), 2.0);
+        let rows = |solver: &Path, limit| -> Vec<Row> {
+            let timed = run_all(solver, &corpus, std::slice::from_ref(&file), limit);
+            timed.into_iter().map(|(r, _)| r).collect()
+        };
+        let expected = rows(&good, 2.0);
         assert_eq!(
             expected,
             vec![Row {
@@ -663,14 +714,14 @@ mod runner {
             (&no_sol, "status"),
             (&hang, "status"),
         ] {
-            let now = run_all(solver, &corpus, std::slice::from_ref(&file), 0.2);
+            let now = rows(solver, 0.2);
             let c = compare(&expected, &now);
             assert_eq!(c.regressions.len(), 1, "{}: {now:?}", solver.display());
             assert_eq!(c.regressions[0].what, what, "{}", solver.display());
         }
         let statuses: Vec<String> = [&crash, &no_sol, &hang]
             .iter()
-            .map(|s| run_model(s, &corpus, &file, 0.2).status)
+            .map(|s| run_model(s, &corpus, &file, 0.2).0.status)
             .collect();
         assert_eq!(statuses, ["crash", "no-sol", "timeout"]);
         fs::remove_dir_all(&dir).unwrap();
