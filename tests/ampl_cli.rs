@@ -5,6 +5,7 @@ use pounce::ampl::cli::{Backend, Environment, NlInput, solve_command};
 use pounce::ampl::sol::{SolFormat, SolHeader};
 use pounce::nl::model::{Model, Sense, SparseRows};
 use pounce::nl::tape::Tape;
+use pounce::nl::{Format, Header};
 use pounce::options::{Options, registry};
 use pounce::outcome::{Solution, SolveStatus};
 use std::cell::RefCell;
@@ -154,6 +155,9 @@ fn hs071_model(sense: Sense) -> Model {
         jacobian: SparseRows::default(),
         gradient: SparseRows::default(),
         tape: Tape::default(),
+        suffixes: Vec::new(),
+        header: Header::default(),
+        format: Format::Text,
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::option_docs;
 use super::option_sources::{LoadedOptions, OptionInputs, load_options};
-use super::sol::{SolContents, SolHeader, write_atomically};
+use super::sol::{SolContents, SolFormat, SolHeader, write_atomically};
 use crate::nl::model::{Model, Sense};
 use crate::options::{Effect, Options, registry};
 use crate::outcome::{Solution, SolveStatus};
@@ -68,24 +68,29 @@ pub struct Pounce;
 
 impl Backend for Pounce {
     fn read(&self, path: &Path) -> Result<NlInput, Box<dyn std::error::Error>> {
-        Err(format!(
-            "{}: this build of pounce cannot read .nl files yet",
-            path.display()
-        )
-        .into())
+        let model = crate::nl::read_file(path)?;
+        let header = &model.header;
+        let sol_header = SolHeader {
+            format: match model.format {
+                crate::nl::header::Format::Text => SolFormat::Text,
+                crate::nl::header::Format::Binary(_) => SolFormat::Binary,
+            },
+            ampl_options: header.ampl_options.iter().map(|&o| o as i32).collect(),
+            vbtol: header.vbtol,
+            want_suffixes: header.flags & 1 != 0,
+        };
+        let binary_vars = header.nbv;
+        let integer_vars = header.n_integer();
+        Ok(NlInput {
+            model,
+            sol_header,
+            binary_vars,
+            integer_vars,
+        })
     }
 
-    fn solve(&self, model: &Model, _options: &Options, journal: &mut dyn Write) -> Solution {
-        let _ = writeln!(journal, "this build of pounce has no solver connected");
-        Solution {
-            status: SolveStatus::InternalError,
-            x: model.x0.iter().map(|x| x.unwrap_or(0.0)).collect(),
-            lambda: vec![0.0; model.n_con],
-            z_lower: vec![0.0; model.n_var],
-            z_upper: vec![0.0; model.n_var],
-            objective: f64::NAN,
-            iterations: 0,
-        }
+    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+        crate::solver_selection::solve(model, options, journal)
     }
 }
 

@@ -1,1 +1,17 @@
 //! Gradients, sparse Jacobians and sparse Lagrangian Hessians from the expression tape.
+//!
+//! [`Derivatives`] compiles a model's tape once (sparsity of the Jacobian and of the
+//! Hessian's lower triangle, workspaces) and then evaluates values and derivatives at
+//! any point without allocating. [`check`] compares them with finite differences, as
+//! Ipopt's `derivative_test` option does.
+
+pub mod check;
+mod derivatives;
+mod edge_push;
+mod error;
+mod ops;
+mod program;
+pub mod report;
+
+pub use derivatives::Derivatives;
+pub use error::{EvalError, Function, TapeError};

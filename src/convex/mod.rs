@@ -1,1 +1,30 @@
-//! Homogeneous self-dual interior-point method for LPs, convex QPs and convex QCQPs.
+//! Homogeneous self-dual interior-point method for LPs and convex QPs.
+//!
+//! A [`QpProblem`] (two-sided rows and bounds) is turned into the conic form
+//! `Ax + s = b, s ∈ K` ([`conic`]), equilibrated ([`equilibrate`]) and solved by a
+//! Mehrotra predictor–corrector method on the homogeneous self-dual embedding
+//! ([`solver`]), which either converges to an optimum or to a certificate of
+//! primal or dual infeasibility.
+
+pub mod cones;
+pub mod conic;
+pub mod csc;
+mod driver;
+pub mod equilibrate;
+pub mod info;
+pub mod kkt;
+pub mod output;
+pub mod problem;
+pub mod residuals;
+pub mod result;
+pub mod settings;
+mod solver;
+pub mod variables;
+
+pub use conic::OriginalDuals;
+pub use csc::CscMatrix;
+pub use driver::solve;
+pub use info::ConvexStatus;
+pub use problem::{ProblemError, QpProblem};
+pub use result::{Certificate, ConvexResult};
+pub use settings::Settings;

@@ -5,6 +5,20 @@
 //! inertia of `K`: the inertia decides the Hessian perturbation. The
 //! [`SymmetricIndefiniteSolver`] trait is the seam between the IPM and the
 //! factorization: analyse once per pattern, factor per iteration, solve many times.
+//!
+//! [`sparse::SparseLdlt`] is the multifrontal factorization with delayed
+//! threshold pivoting; [`dense::DenseLdlt`] factors small systems as one dense block.
+
+pub mod dense;
+mod factors;
+mod front;
+mod matrix;
+mod numeric;
+mod ordering;
+mod refine;
+mod scaling;
+pub mod sparse;
+mod symbolic;
 
 /// Sparsity pattern of a symmetric matrix, given by its lower triangle in
 /// compressed sparse column form (row indices within a column strictly increasing,
@@ -17,6 +31,45 @@ pub struct LowerCsc {
     pub col_ptr: Vec<usize>,
     /// Row index of each entry.
     pub row_idx: Vec<usize>,
+}
+
+/// Numerical parameters shared by the factorizations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LdltOptions {
+    /// Threshold `u ∈ (0, 0.5]` of the pivot test: a 1×1 or 2×2 pivot is accepted
+    /// only if the entries of `L` it creates are at most `1/u` in magnitude.
+    /// Larger is more stable, smaller delays fewer pivots.
+    pub pivot_threshold: f64,
+    /// A pivot of magnitude at most `zero_pivot · max|a_ij|` (whose column is
+    /// also that small, up to the factor `1/u`) is counted as a zero eigenvalue.
+    /// Roundoff turns an exact zero eigenvalue into a pivot of order
+    /// `n ε · growth`, hence the default well above `ε`.
+    pub zero_pivot: f64,
+    /// Maximum number of iterative refinement steps per solve.
+    pub max_refinement_steps: usize,
+}
+
+impl LdltOptions {
+    /// Parameters for the dense path: pivot choice close to Bunch–Kaufman's,
+    /// since a dense front never delays a pivot.
+    pub fn dense() -> Self {
+        Self {
+            pivot_threshold: 0.1,
+            ..Self::default()
+        }
+    }
+}
+
+impl Default for LdltOptions {
+    /// `u = 0.01` as in MA57, zero pivots below `1e-10·max|a_ij|`, at most 10
+    /// refinement steps.
+    fn default() -> Self {
+        Self {
+            pivot_threshold: 0.01,
+            zero_pivot: 1e-10,
+            max_refinement_steps: 10,
+        }
+    }
 }
 
 /// Numbers of positive, negative and zero eigenvalues of a symmetric matrix.

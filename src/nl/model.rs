@@ -1,6 +1,7 @@
 //! A model as read from a `.nl` file: dimensions, bounds, starting values, linear
 //! parts, suffixes and the expression tape.
 
+use super::header::{Format, Header};
 use super::tape::Tape;
 
 /// Sparse rows in compressed form: row `i` has entries `start[i]..start[i + 1]`.
@@ -57,4 +58,30 @@ pub struct Model {
     pub gradient: SparseRows,
     /// Nonlinear parts of defined variables, constraints and objectives.
     pub tape: Tape,
+    /// Suffixes in file order.
+    pub suffixes: Vec<Suffix>,
+    /// Every field of the ten header lines (AMPL options, integer counts, flags, …).
+    pub header: Header,
+    /// Whether the file was text or binary (and its byte order).
+    pub format: Format,
+}
+
+/// What a suffix is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuffixTarget {
+    Variable,
+    Constraint,
+    Objective,
+    Problem,
+}
+
+/// A suffix from an `S` segment (A.8): values at the listed indices, 0 elsewhere.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suffix {
+    pub name: String,
+    pub target: SuffixTarget,
+    /// Declared real (kind bit 4); integer suffix values are stored exactly as `f64`.
+    pub real: bool,
+    /// `(index, value)` in file order.
+    pub values: Vec<(u32, f64)>,
 }

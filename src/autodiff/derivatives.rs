@@ -1,0 +1,619 @@
+//! [`Derivatives`]: values, gradient, sparse Jacobian and sparse Lagrangian Hessian
+//! of a model, with all sparsity structures fixed when the object is built.
+//!
+//! Gradient and Jacobian rows come from one reverse sweep per piece. A defined
+//! variable's gradient with respect to the variables is computed once per point and
+//! then combined into every reader, so shared defined variables are differentiated
+//! once. Linear parts come from the model's `J`/`G` segments and are not
+//! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
+
+use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
+use super::error::{EvalError, Function, TapeError};
+use super::ops::{self, Local};
+use super::program::{Piece, Program, carries};
+use crate::nl::model::Model;
+use crate::nl::tape::Op;
+
+/// Fixed sparsity structure of the Jacobian, row by row with increasing columns: the
+/// union of the `J` segment entries and the variables the row's expression depends on.
+struct JacobianPattern {
+    /// Row `i` has entries `start[i]..start[i + 1]`.
+    start: Vec<usize>,
+    rows: Vec<u32>,
+    cols: Vec<u32>,
+    /// Linear coefficient of each entry (0 where the variable is only nonlinear).
+    lin: Vec<f64>,
+}
+
+/// Reusable storage of the numeric phase, sized once.
+struct Workspace {
+    /// Point of the current slot values.
+    x: Vec<f64>,
+    /// Slot values at `x`, valid when `have_values`.
+    vals: Vec<f64>,
+    have_values: bool,
+    /// Gradients of the defined variables at `x` over their dependencies, valid when
+    /// `have_defgrads`.
+    defgrad: Vec<f64>,
+    have_defgrads: bool,
+    /// Argument values of one operation.
+    buf: Vec<f64>,
+    /// Adjoints per slot; all zero between sweeps.
+    adj: Vec<f64>,
+    /// Dense accumulator per variable; all zero between uses.
+    acc: Vec<f64>,
+    /// Partials of one operation.
+    partials: Vec<Partial>,
+    /// Values of the edge-pushing matrix.
+    w: Vec<f64>,
+}
+
+/// Derivatives of one model. Built once (symbolic phase), then evaluated at any
+/// number of points without allocating.
+pub struct Derivatives {
+    prog: Program,
+    n_con: usize,
+    /// The objective that `objective`/`gradient` and the Hessian use.
+    objective: Option<usize>,
+    obj_lin_index: Vec<u32>,
+    obj_lin_value: Vec<f64>,
+    jac: JacobianPattern,
+    /// Defined variable `d` has its gradient at `defgrad[defgrad_start[d]..]`, one
+    /// value per entry of its `deps`.
+    defgrad_start: Vec<usize>,
+    hess: Pattern,
+    hess_rows: Vec<u32>,
+    hess_cols: Vec<u32>,
+    ws: Workspace,
+}
+
+impl Derivatives {
+    /// Symbolic phase for `model`, using objective 0 (if any).
+    pub fn new(model: &Model) -> Result<Self, TapeError> {
+        Self::with_objective(model, (!model.tape.objectives.is_empty()).then_some(0))
+    }
+
+    /// Symbolic phase for `model`, using objective `objective` (`None`: no objective,
+    /// a feasibility problem).
+    pub fn with_objective(model: &Model, objective: Option<usize>) -> Result<Self, TapeError> {
+        let n = model.n_var;
+        let shape_err = |function, message: &str| TapeError {
+            function,
+            message: message.into(),
+        };
+        if model.tape.constraints.len() != model.n_con || model.jacobian.rows() != model.n_con {
+            return Err(shape_err(
+                Function::Constraint(0),
+                "constraint count disagrees with the model",
+            ));
+        }
+        if let Some(o) = objective.filter(|&o| o >= model.tape.objectives.len()) {
+            return Err(shape_err(Function::Objective(o), "no such objective"));
+        }
+        for (f, rows) in [
+            (Function::Constraint(0), &model.jacobian),
+            (Function::Objective(0), &model.gradient),
+        ] {
+            if rows.index.iter().any(|&j| j as usize >= n) || rows.index.len() != rows.value.len() {
+                return Err(shape_err(
+                    f,
+                    "linear part refers to a variable out of range",
+                ));
+            }
+        }
+        let prog = Program::compile(&model.tape, n)?;
+        let (obj_lin_index, obj_lin_value) = match objective {
+            Some(o) if o < model.gradient.rows() => {
+                let (i, v) = model.gradient.row(o);
+                (i.to_vec(), v.to_vec())
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        let jac = jacobian_pattern(model, &prog);
+        let mut defgrad_start = vec![0];
+        for p in &prog.defined {
+            defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
+        }
+        let mut roots: Vec<u32> = prog.constraints.iter().map(|p| p.root).collect();
+        roots.extend(objective.map(|o| prog.objectives[o].root));
+        let hess = Pattern::build(&prog, &roots);
+        let nnz_h = hess.hessian_nnz(n);
+        let mut hess_rows = Vec::with_capacity(nnz_h);
+        for r in 0..n {
+            hess_rows.extend(std::iter::repeat_n(
+                r as u32,
+                hess.start[r + 1] - hess.start[r],
+            ));
+        }
+        let hess_cols = hess.key[..nnz_h].to_vec();
+        let n_slots = prog.n_slots();
+        let ws = Workspace {
+            x: vec![0.0; n],
+            vals: prog.init.clone(),
+            have_values: false,
+            defgrad: vec![0.0; *defgrad_start.last().unwrap()],
+            have_defgrads: false,
+            buf: Vec::new(),
+            adj: vec![0.0; n_slots],
+            acc: vec![0.0; n],
+            partials: Vec::new(),
+            w: vec![0.0; hess.key.len()],
+        };
+        Ok(Derivatives {
+            prog,
+            n_con: model.n_con,
+            objective,
+            obj_lin_index,
+            obj_lin_value,
+            jac,
+            defgrad_start,
+            hess,
+            hess_rows,
+            hess_cols,
+            ws,
+        })
+    }
+
+    pub fn n_var(&self) -> usize {
+        self.prog.n_var
+    }
+
+    pub fn n_con(&self) -> usize {
+        self.n_con
+    }
+
+    /// Row and column indices of the Jacobian entries, in the order of
+    /// [`Self::jacobian_values`] (row-major, increasing columns).
+    pub fn jacobian_structure(&self) -> (&[u32], &[u32]) {
+        (&self.jac.rows, &self.jac.cols)
+    }
+
+    /// Row and column indices (row ≥ column) of the lower triangle of the Lagrangian
+    /// Hessian, in the order of [`Self::hessian_values`].
+    pub fn hessian_structure(&self) -> (&[u32], &[u32]) {
+        (&self.hess_rows, &self.hess_cols)
+    }
+
+    /// Number of entries of the edge-pushing matrix over all slots: the work and
+    /// memory of one Hessian evaluation are proportional to it.
+    pub fn edge_pattern_size(&self) -> usize {
+        self.hess.key.len()
+    }
+
+    /// Number of slots (variables, constants and operations) of the compiled program.
+    pub fn slot_count(&self) -> usize {
+        self.prog.n_slots()
+    }
+
+    /// Total length of the stored gradients of the defined variables.
+    pub fn defined_gradient_size(&self) -> usize {
+        self.ws.defgrad.len()
+    }
+
+    /// Evaluates all slots at `x` unless they already hold this point.
+    fn at(&mut self, x: &[f64]) {
+        assert_eq!(x.len(), self.prog.n_var, "point of the wrong dimension");
+        let ws = &mut self.ws;
+        let same = ws.have_values && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            ws.x.copy_from_slice(x);
+            self.prog.forward(x, &mut ws.vals, &mut ws.buf);
+            ws.have_values = true;
+            ws.have_defgrads = false;
+        }
+    }
+
+    /// Value of a piece at the current point.
+    fn piece_value(&self, p: &Piece, f: Function) -> Result<f64, EvalError> {
+        let v = self.ws.vals[p.root as usize];
+        if v.is_nan() {
+            return Err(self.prog.locate_failure(&self.ws.vals, p.root, f));
+        }
+        Ok(v)
+    }
+
+    /// Objective value at `x` (0 without an objective).
+    pub fn objective(&mut self, x: &[f64]) -> Result<f64, EvalError> {
+        self.at(x);
+        let Some(o) = self.objective else {
+            return Ok(0.0);
+        };
+        let v = self.piece_value(&self.prog.objectives[o], Function::Objective(o))?;
+        let lin: f64 = self
+            .obj_lin_index
+            .iter()
+            .zip(&self.obj_lin_value)
+            .map(|(&j, &c)| c * x[j as usize])
+            .sum();
+        Ok(v + lin)
+    }
+
+    /// Constraint bodies at `x` (nonlinear part plus linear part; bounds not
+    /// subtracted).
+    pub fn constraints(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        self.at(x);
+        for (i, p) in self.prog.constraints.iter().enumerate() {
+            let v = self.piece_value(p, Function::Constraint(i))?;
+            let r = self.jac.start[i]..self.jac.start[i + 1];
+            let lin: f64 = self.jac.cols[r.clone()]
+                .iter()
+                .zip(&self.jac.lin[r])
+                .map(|(&j, &c)| c * x[j as usize])
+                .sum();
+            out[i] = v + lin;
+        }
+        Ok(())
+    }
+
+    /// Dense gradient of the objective at `x`.
+    pub fn gradient(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        out.fill(0.0);
+        let Some(o) = self.objective else {
+            return Ok(());
+        };
+        self.objective(x)?;
+        self.ensure_defgrads();
+        for (&j, &c) in self.obj_lin_index.iter().zip(&self.obj_lin_value) {
+            out[j as usize] += c;
+        }
+        let ws = &mut self.ws;
+        let p = &self.prog.objectives[o];
+        reverse_piece(
+            &self.prog,
+            p,
+            &ws.vals,
+            &mut ws.adj,
+            out,
+            &mut ws.buf,
+            &ws.defgrad,
+            &self.defgrad_start,
+        );
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(self.derivative_failure(p, Function::Objective(o), false));
+        }
+        Ok(())
+    }
+
+    /// Jacobian values at `x` in the order of [`Self::jacobian_structure`].
+    pub fn jacobian_values(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
+        self.at(x);
+        for (i, p) in self.prog.constraints.iter().enumerate() {
+            self.piece_value(p, Function::Constraint(i))?;
+        }
+        self.ensure_defgrads();
+        let ws = &mut self.ws;
+        for (i, p) in self.prog.constraints.iter().enumerate() {
+            reverse_piece(
+                &self.prog,
+                p,
+                &ws.vals,
+                &mut ws.adj,
+                &mut ws.acc,
+                &mut ws.buf,
+                &ws.defgrad,
+                &self.defgrad_start,
+            );
+            let r = self.jac.start[i]..self.jac.start[i + 1];
+            let mut finite = true;
+            for k in r {
+                let j = self.jac.cols[k] as usize;
+                out[k] = self.jac.lin[k] + ws.acc[j];
+                finite &= out[k].is_finite();
+                ws.acc[j] = 0.0;
+            }
+            if !finite {
+                return Err(self.derivative_failure(p, Function::Constraint(i), false));
+            }
+        }
+        Ok(())
+    }
+
+    /// Lower triangle of `obj_factor ∇²f(x) + Σ y_i ∇²c_i(x)` in the order of
+    /// [`Self::hessian_structure`].
+    pub fn hessian_values(
+        &mut self,
+        x: &[f64],
+        obj_factor: f64,
+        y: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), EvalError> {
+        assert_eq!(y.len(), self.n_con, "multipliers of the wrong dimension");
+        self.objective(x)?;
+        for (i, p) in self.prog.constraints.iter().enumerate() {
+            self.piece_value(p, Function::Constraint(i))?;
+        }
+        let prog = &self.prog;
+        let ws = &mut self.ws;
+        ws.w.fill(0.0);
+        ws.adj.fill(0.0);
+        if let Some(o) = self.objective {
+            ws.adj[prog.objectives[o].root as usize] += obj_factor;
+        }
+        for (p, &yi) in prog.constraints.iter().zip(y) {
+            ws.adj[p.root as usize] += yi;
+        }
+        for s in (prog.op_base..prog.n_slots()).rev() {
+            if !prog.active[s] {
+                continue;
+            }
+            let row = self.hess.start[s]..self.hess.start[s + 1];
+            let a = ws.adj[s];
+            if a == 0.0 && ws.w[row.clone()].iter().all(|&v| v == 0.0) {
+                continue;
+            }
+            let k = s - prog.op_base;
+            let op = prog.op[k];
+            let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
+            ws.partials.clear();
+            for_each_partial(prog, k, local, |q| ws.partials.push(q));
+            let (hmask, h) = match local {
+                Local::Dense { h, .. } => (ops::hessian_pattern(op), h),
+                _ => ([false; 3], [0.0; 3]),
+            };
+            let (below, rest) = ws.w.split_at_mut(row.start);
+            let mut edges = ValueEdges {
+                start: &self.hess.start,
+                key: &self.hess.key,
+                val: below,
+            };
+            let view = Row {
+                keys: &self.hess.key[row.clone()],
+                vals: &rest[..row.len()],
+            };
+            edge_push::eliminate(&mut edges, s as u32, view, &ws.partials, a, hmask, h);
+            for q in &ws.partials {
+                ws.adj[q.slot as usize] += a * q.d;
+            }
+        }
+        // Adjoints left on variables and unvisited slots must not leak into the
+        // next sweep.
+        ws.adj.fill(0.0);
+        let nnz = out.len();
+        out.copy_from_slice(&ws.w[..nnz]);
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(self.hessian_failure());
+        }
+        Ok(())
+    }
+
+    /// Gradients of all defined variables at the current point.
+    fn ensure_defgrads(&mut self) {
+        let ws = &mut self.ws;
+        if ws.have_defgrads {
+            return;
+        }
+        for (d, p) in self.prog.defined.iter().enumerate() {
+            let (done, rest) = ws.defgrad.split_at_mut(self.defgrad_start[d]);
+            reverse_piece(
+                &self.prog,
+                p,
+                &ws.vals,
+                &mut ws.adj,
+                &mut ws.acc,
+                &mut ws.buf,
+                done,
+                &self.defgrad_start,
+            );
+            for (g, &j) in rest.iter_mut().zip(&p.deps) {
+                *g = ws.acc[j as usize];
+                ws.acc[j as usize] = 0.0;
+            }
+        }
+        ws.have_defgrads = true;
+    }
+
+    /// The operation whose derivative is not finite, searched in `p` and then in the
+    /// defined variables it reads.
+    fn derivative_failure(&self, p: &Piece, f: Function, second: bool) -> EvalError {
+        let mut stack = vec![(p, f)];
+        let mut seen = vec![false; self.prog.defined.len()];
+        let mut buf = Vec::new();
+        while let Some((piece, origin)) = stack.pop() {
+            for k in piece.ops.clone() {
+                if let Some(e) = self.bad_partial(k, &mut buf, second) {
+                    return EvalError {
+                        function: f,
+                        origin,
+                        ..e
+                    };
+                }
+            }
+            for &d in &piece.defs {
+                if !std::mem::replace(&mut seen[d as usize], true) {
+                    stack.push((
+                        &self.prog.defined[d as usize],
+                        Function::Defined(d as usize),
+                    ));
+                }
+            }
+        }
+        let root = p.root as usize;
+        let op = if root >= self.prog.op_base {
+            self.prog.op[root - self.prog.op_base]
+        } else {
+            Op::Var
+        };
+        EvalError {
+            function: f,
+            origin: f,
+            op,
+            args: vec![],
+            derivative: true,
+        }
+    }
+
+    /// The first function whose first or second derivatives are not finite.
+    fn hessian_failure(&self) -> EvalError {
+        let objective = self
+            .objective
+            .map(|o| (&self.prog.objectives[o], Function::Objective(o)));
+        let constraints = self
+            .prog
+            .constraints
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, Function::Constraint(i)));
+        let mut first = None;
+        for (p, f) in objective.into_iter().chain(constraints) {
+            let e = self.derivative_failure(p, f, true);
+            if !e.args.is_empty() {
+                return e;
+            }
+            first.get_or_insert(e);
+        }
+        first.unwrap_or(EvalError {
+            function: Function::Objective(0),
+            origin: Function::Objective(0),
+            op: Op::Var,
+            args: vec![],
+            derivative: true,
+        })
+    }
+
+    /// An error if operation `k` has a finite value but non-finite partials.
+    fn bad_partial(&self, k: usize, buf: &mut Vec<f64>, second: bool) -> Option<EvalError> {
+        let prog = &self.prog;
+        let vals = &self.ws.vals;
+        if !prog.active[prog.op_base + k] || vals[prog.op_base + k].is_nan() {
+            return None;
+        }
+        let local = local_at(prog, k, vals, buf, second);
+        let mut bad = false;
+        for_each_partial(prog, k, local, |q| bad |= !q.d.is_finite());
+        if let Local::Dense { h, .. } = local {
+            let mask = ops::hessian_pattern(prog.op[k]);
+            bad |= second && h.iter().zip(mask).any(|(v, m)| m && !v.is_finite());
+        }
+        bad.then(|| {
+            let args = prog
+                .args_of(k)
+                .iter()
+                .take(2)
+                .map(|&a| vals[a as usize])
+                .collect();
+            EvalError {
+                function: Function::Objective(0),
+                origin: Function::Objective(0),
+                op: prog.op[k],
+                args,
+                derivative: true,
+            }
+        })
+    }
+}
+
+/// Local derivatives of operation `k` at the slot values `vals`.
+fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: bool) -> Local {
+    let op = prog.op[k];
+    if op == Op::Sum {
+        return Local::Ones;
+    }
+    let args = prog.args_of(k);
+    let mut small = [0.0; 3];
+    let values = prog.gather(k, vals, buf, &mut small);
+    let varies = [
+        prog.active[args[0] as usize],
+        args.get(1).is_some_and(|&a| prog.active[a as usize]),
+    ];
+    ops::local(
+        op,
+        prog.aux[k],
+        values,
+        vals[prog.op_base + k],
+        varies,
+        second,
+        prog.data(),
+    )
+}
+
+/// Calls `f` for every argument of operation `k` that has a partial derivative.
+fn for_each_partial(prog: &Program, k: usize, local: Local, mut f: impl FnMut(Partial)) {
+    let args = prog.args_of(k);
+    let mut take = |pos: usize, d: f64| {
+        let slot = args[pos];
+        if prog.active[slot as usize] && carries(prog.op[k], pos) {
+            f(Partial { slot, pos, d });
+        }
+    };
+    match local {
+        Local::Ones => (0..args.len()).for_each(|pos| take(pos, 1.0)),
+        Local::Pick(pos) => take(pos, 1.0),
+        Local::Dense { d, .. } => (0..args.len().min(2)).for_each(|pos| take(pos, d[pos])),
+        Local::Zero => {}
+    }
+}
+
+/// Reverse sweep of piece `p` with seed 1 at its root; adds its gradient with respect
+/// to the variables into `acc` (through the stored gradients `defgrad` of the defined
+/// variables it reads) and leaves `adj` all zero again.
+#[allow(clippy::too_many_arguments)]
+fn reverse_piece(
+    prog: &Program,
+    p: &Piece,
+    vals: &[f64],
+    adj: &mut [f64],
+    acc: &mut [f64],
+    buf: &mut Vec<f64>,
+    defgrad: &[f64],
+    defgrad_start: &[usize],
+) {
+    if !prog.active[p.root as usize] {
+        return;
+    }
+    adj[p.root as usize] = 1.0;
+    for k in p.ops.clone().rev() {
+        let s = prog.op_base + k;
+        let a = std::mem::take(&mut adj[s]);
+        if a == 0.0 {
+            continue;
+        }
+        let local = local_at(prog, k, vals, buf, false);
+        for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
+    }
+    for &j in &p.vars {
+        acc[j as usize] += std::mem::take(&mut adj[j as usize]);
+    }
+    for &d in &p.defs {
+        let root = prog.defined[d as usize].root as usize;
+        let a = std::mem::take(&mut adj[root]);
+        if a == 0.0 {
+            continue;
+        }
+        let g = &defgrad[defgrad_start[d as usize]..defgrad_start[d as usize + 1]];
+        for (&j, &gj) in prog.defined[d as usize].deps.iter().zip(g) {
+            acc[j as usize] += a * gj;
+        }
+    }
+}
+
+/// Union of each row's `J` segment and the variables its expression depends on.
+fn jacobian_pattern(model: &Model, prog: &Program) -> JacobianPattern {
+    let mut pat = JacobianPattern {
+        start: vec![0],
+        rows: Vec::new(),
+        cols: Vec::new(),
+        lin: Vec::new(),
+    };
+    for (i, p) in prog.constraints.iter().enumerate() {
+        let (idx, coef) = model.jacobian.row(i);
+        let (mut a, mut b) = (0, 0);
+        while a < idx.len() || b < p.deps.len() {
+            let ja = idx.get(a).copied().unwrap_or(u32::MAX);
+            let jb = p.deps.get(b).copied().unwrap_or(u32::MAX);
+            let j = ja.min(jb);
+            let mut c = 0.0;
+            while idx.get(a) == Some(&j) {
+                c += coef[a];
+                a += 1;
+            }
+            if jb == j {
+                b += 1;
+            }
+            pat.rows.push(i as u32);
+            pat.cols.push(j);
+            pat.lin.push(c);
+        }
+        pat.start.push(pat.cols.len());
+    }
+    pat
+}

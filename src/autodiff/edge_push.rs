@@ -1,0 +1,201 @@
+//! The Lagrangian Hessian by edge pushing (Gower & Mello 2012) over the whole
+//! program.
+//!
+//! One reverse sweep visits the operation slots from the last to the first. Besides
+//! the adjoint `ā`, it carries a symmetric matrix `W` over slots whose entry (a, b)
+//! is the second derivative of the Lagrangian with respect to the values of slots a
+//! and b. Visiting slot `s = φ(args)` eliminates it: every entry `W[s, p]` is pushed
+//! to `W[arg, p]` with the partial of the argument, `W[s, s]` becomes
+//! `∇φ W[s, s] ∇φᵀ` over the arguments, and `ā_s ∇²φ` is created. What is left on the
+//! variable slots at the end is the Hessian. Because defined variables are ordinary
+//! slots that come before all their readers, a defined variable used in many places
+//! is eliminated once, with all contributions of its readers summed.
+//!
+//! The cost is proportional to the number of nonzero `W` entries touched, so a sum of
+//! many separable terms (a dense budget row) stays linear, and no coloring is needed.
+//! The pattern of `W` is found once by the same sweep run on structure only (the
+//! [`Edges`] implementation decides), so the numeric sweep only adds into fixed slots.
+
+use super::ops::hessian_pattern;
+use super::program::{Program, carries};
+
+/// Where edge pushing writes entries of `W`.
+pub(crate) trait Edges {
+    /// `W[a, b] += v` (and symmetrically).
+    fn add(&mut self, a: u32, b: u32, v: f64);
+}
+
+/// One argument with a derivative: its slot, its argument position, the partial.
+#[derive(Clone, Copy)]
+pub(crate) struct Partial {
+    pub slot: u32,
+    pub pos: usize,
+    pub d: f64,
+}
+
+/// Row `s` of `W` while slot `s` is eliminated: entries `W[s, keys[i]] = vals[i]`,
+/// all keys ≤ s.
+#[derive(Clone, Copy)]
+pub(crate) struct Row<'a> {
+    pub keys: &'a [u32],
+    pub vals: &'a [f64],
+}
+
+/// Eliminates slot `s` whose row of `W` is `row`, with adjoint `adj`, first partials `dv` and, for unary/binary
+/// operations with second derivatives, local Hessian `h = (h00, h01, h11)` of which
+/// `hmask` gives the structurally nonzero entries.
+pub(crate) fn eliminate<E: Edges>(
+    edges: &mut E,
+    s: u32,
+    row: Row<'_>,
+    dv: &[Partial],
+    adj: f64,
+    hmask: [bool; 3],
+    h: [f64; 3],
+) {
+    let mut wss = None;
+    for (&p, &w) in row.keys.iter().zip(row.vals) {
+        if p == s {
+            wss = Some(w);
+            continue;
+        }
+        for q in dv {
+            if q.slot == p {
+                edges.add(p, p, 2.0 * q.d * w);
+            } else {
+                edges.add(q.slot, p, q.d * w);
+            }
+        }
+    }
+    if wss.is_none() && hmask == [false; 3] {
+        return;
+    }
+    for (t, a) in dv.iter().enumerate() {
+        for b in &dv[t..] {
+            let k = a.pos + b.pos;
+            let creates = k < 3 && hmask[k];
+            if wss.is_none() && !creates {
+                continue;
+            }
+            let mut m = wss.map_or(0.0, |w| a.d * b.d * w);
+            if creates {
+                m += adj * h[k];
+            }
+            if std::ptr::eq(a, b) {
+                edges.add(a.slot, a.slot, m);
+            } else if a.slot == b.slot {
+                edges.add(a.slot, a.slot, 2.0 * m);
+            } else {
+                edges.add(a.slot, b.slot, m);
+            }
+        }
+    }
+}
+
+/// Pattern of `W` collected row by row (row = larger slot), duplicates allowed until
+/// the row is read.
+struct PatternEdges {
+    rows: Vec<Vec<u32>>,
+}
+
+impl Edges for PatternEdges {
+    fn add(&mut self, a: u32, b: u32, _: f64) {
+        let (r, k) = if a >= b { (a, b) } else { (b, a) };
+        self.rows[r as usize].push(k);
+    }
+}
+
+/// Fixed pattern of `W` for all slots, in compressed rows (row `s` has the keys
+/// `key[start[s]..start[s + 1]]`, sorted, all ≤ s). The rows of the variable slots,
+/// which come first, are the lower triangle of the Lagrangian Hessian.
+pub(crate) struct Pattern {
+    pub start: Vec<usize>,
+    pub key: Vec<u32>,
+}
+
+impl Pattern {
+    /// Runs edge pushing on structure only, starting from the given piece roots.
+    pub fn build(prog: &Program, roots: &[u32]) -> Pattern {
+        let n_slots = prog.n_slots();
+        let mut edges = PatternEdges {
+            rows: vec![Vec::new(); n_slots],
+        };
+        let mut reached = vec![false; n_slots];
+        for &r in roots {
+            reached[r as usize] = true;
+        }
+        let mut dv = Vec::new();
+        for s in (prog.op_base..n_slots).rev() {
+            if !prog.active[s] {
+                continue;
+            }
+            let mut row = std::mem::take(&mut edges.rows[s]);
+            row.sort_unstable();
+            row.dedup();
+            let k = s - prog.op_base;
+            if reached[s] || !row.is_empty() {
+                let op = prog.op[k];
+                dv.clear();
+                for (pos, &a) in prog.args_of(k).iter().enumerate() {
+                    if carries(op, pos) && prog.active[a as usize] {
+                        dv.push(Partial {
+                            slot: a,
+                            pos,
+                            d: 1.0,
+                        });
+                        reached[a as usize] |= reached[s];
+                    }
+                }
+                let hmask = if reached[s] {
+                    hessian_pattern(op)
+                } else {
+                    [false; 3]
+                };
+                let ones = vec![1.0; row.len()];
+                let row_view = Row {
+                    keys: &row,
+                    vals: &ones,
+                };
+                eliminate(&mut edges, s as u32, row_view, &dv, 1.0, hmask, [1.0; 3]);
+            }
+            edges.rows[s] = row;
+        }
+        let mut start = Vec::with_capacity(n_slots + 1);
+        let mut key = Vec::new();
+        start.push(0);
+        for (s, row) in edges.rows.iter_mut().enumerate() {
+            if s < prog.n_var {
+                row.sort_unstable();
+                row.dedup();
+            }
+            key.extend_from_slice(row);
+            start.push(key.len());
+        }
+        Pattern { start, key }
+    }
+
+    /// Number of entries of the Hessian (rows of the variable slots).
+    pub fn hessian_nnz(&self, n_var: usize) -> usize {
+        self.start[n_var]
+    }
+}
+
+/// Numeric `W`: values of the rows below the row being eliminated.
+pub(crate) struct ValueEdges<'a> {
+    pub start: &'a [usize],
+    pub key: &'a [u32],
+    pub val: &'a mut [f64],
+}
+
+impl Edges for ValueEdges<'_> {
+    #[inline]
+    fn add(&mut self, a: u32, b: u32, v: f64) {
+        let (r, k) = if a >= b { (a, b) } else { (b, a) };
+        let lo = self.start[r as usize];
+        let hi = self.start[r as usize + 1];
+        match self.key[lo..hi].binary_search(&k) {
+            Ok(i) => self.val[lo + i] += v,
+            Err(_) => debug_assert!(false, "entry ({r}, {k}) missing from the pattern"),
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Entry point of the convex path: validation, conic transformation, the
+//! iteration, and the mapping of its end point back to the original problem
+//! (solution, multipliers in Ipopt's convention, certificates, console summary).
+
+use std::io::Write;
+use std::time::Instant;
+
+use super::conic::ConicProblem;
+use super::info::{ConvexStatus, Info};
+use super::output::{self, FinalMeasures, ProblemSizes};
+use super::problem::{BoundConflict, ProblemError, QpProblem, is_finite_bound};
+use super::result::{Certificate, ConvexResult};
+use super::settings::Settings;
+use super::solver::Engine;
+use super::variables::norm_inf;
+use crate::outcome::Solution;
+
+/// Solves `problem`, writing the iteration log and Ipopt's final block and `EXIT:`
+/// line to `log` (when `settings.verbose`). Malformed data is an `Err`; every
+/// outcome of the method itself, including infeasibility, is an `Ok` result.
+pub fn solve(
+    problem: &QpProblem,
+    settings: &Settings,
+    log: &mut dyn Write,
+) -> Result<ConvexResult, ProblemError> {
+    problem.validate()?;
+    let start = Instant::now();
+    let (n, m) = (problem.num_vars(), problem.num_rows());
+    if let Some(conflict) = problem.inconsistent_bounds() {
+        if settings.verbose {
+            let _ = match conflict {
+                BoundConflict::Row(i) => {
+                    writeln!(log, "Constraint {i} has lower side above its upper side.")
+                }
+                BoundConflict::Variable(j) => {
+                    writeln!(log, "Variable {j} has lower bound above its upper bound.")
+                }
+            };
+        }
+        return Ok(finish(
+            problem,
+            settings,
+            log,
+            start,
+            Finished {
+                status: ConvexStatus::InconsistentBounds,
+                x: problem
+                    .var_lower
+                    .iter()
+                    .zip(&problem.var_upper)
+                    .map(|(&l, &u)| clamp_start(l, u))
+                    .collect(),
+                duals: None,
+                certificate: None,
+                info: Info::default(),
+            },
+        ));
+    }
+    let conic = ConicProblem::from_qp(problem);
+    if settings.verbose {
+        let zero_rows = conic.origin.len()
+            - conic
+                .cones
+                .iter()
+                .map(|c| match c {
+                    super::cones::ConeSpec::Nonnegative(d) => *d,
+                    super::cones::ConeSpec::Zero(_) => 0,
+                })
+                .sum::<usize>();
+        let _ = output::header(
+            log,
+            &ProblemSizes {
+                variables: n,
+                constraints: m,
+                zero_rows,
+                nonnegative_rows: conic.num_rows() - zero_rows,
+                nnz_p: conic.p.nnz(),
+                nnz_a: conic.a.nnz(),
+            },
+        );
+    }
+    let mut engine = match Engine::new(&conic, settings) {
+        Ok(e) => e,
+        Err(status) => {
+            return Ok(finish(
+                problem,
+                settings,
+                log,
+                start,
+                Finished {
+                    status,
+                    x: vec![0.0; n],
+                    duals: None,
+                    certificate: None,
+                    info: Info::default(),
+                },
+            ));
+        }
+    };
+    let status = engine.run(log, problem.c0, start);
+    let finished = unscale(&engine, &conic, status);
+    Ok(finish(problem, settings, log, start, finished))
+}
+
+/// A starting value inside `[l, u]` for a solve that never iterated.
+fn clamp_start(l: f64, u: f64) -> f64 {
+    if is_finite_bound(l) {
+        l
+    } else if is_finite_bound(u) {
+        u
+    } else {
+        0.0
+    }
+}
+
+/// The end point mapped to the original problem, before output.
+struct Finished {
+    status: ConvexStatus,
+    x: Vec<f64>,
+    duals: Option<super::conic::OriginalDuals>,
+    certificate: Option<Certificate>,
+    info: Info,
+}
+
+/// Divides `v` by its infinity norm (if non-zero).
+fn normalize(v: &mut [f64]) {
+    let norm = norm_inf(v);
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+fn unscale(engine: &Engine, conic: &ConicProblem, status: ConvexStatus) -> Finished {
+    let (v, eq) = (&engine.v, &engine.eq);
+    let x_unnormalized: Vec<f64> = v.x.iter().zip(&eq.d).map(|(x, d)| x * d).collect();
+    let z_unnormalized: Vec<f64> = v.z.iter().zip(&eq.e).map(|(z, e)| z * e / eq.c).collect();
+    let x: Vec<f64> = x_unnormalized.iter().map(|x| x / v.tau).collect();
+    let mut certificate = None;
+    let duals = if status.is_primal_infeasible() {
+        let mut y = z_unnormalized;
+        normalize(&mut y);
+        let d = conic.original_duals(&y);
+        certificate = Some(Certificate::PrimalInfeasible(d.clone()));
+        d
+    } else {
+        let z: Vec<f64> = z_unnormalized.iter().map(|z| z / v.tau).collect();
+        conic.original_duals(&z)
+    };
+    if status.is_dual_infeasible() {
+        let mut direction = x_unnormalized;
+        normalize(&mut direction);
+        certificate = Some(Certificate::DualInfeasible { direction });
+    }
+    Finished {
+        status,
+        x,
+        duals: Some(duals),
+        certificate,
+        info: engine.info,
+    }
+}
+
+/// Builds the result and prints the final block.
+fn finish(
+    problem: &QpProblem,
+    settings: &Settings,
+    log: &mut dyn Write,
+    start: Instant,
+    f: Finished,
+) -> ConvexResult {
+    let (n, m) = (problem.num_vars(), problem.num_rows());
+    let sanitize = |v: Vec<f64>| -> Vec<f64> {
+        v.into_iter()
+            .map(|x| if x.is_finite() { x } else { 0.0 })
+            .collect()
+    };
+    let x = sanitize(f.x);
+    let (lambda, z_lower, z_upper) = match f.duals {
+        Some(d) => (sanitize(d.lambda), sanitize(d.z_lower), sanitize(d.z_upper)),
+        None => (vec![0.0; m], vec![0.0; n], vec![0.0; n]),
+    };
+    let objective = problem.objective(&x);
+    let solve_status = f.status.solve_status();
+    let solve_time = start.elapsed().as_secs_f64();
+    if settings.verbose {
+        let measures = measures(problem, &x, &lambda, &z_lower, &z_upper, objective);
+        let _ = output::final_block(log, f.info.iterations, &measures, solve_status, solve_time);
+    }
+    ConvexResult {
+        solution: Solution {
+            status: solve_status,
+            x,
+            lambda,
+            z_lower,
+            z_upper,
+            objective,
+            iterations: f.info.iterations,
+        },
+        status: f.status,
+        info: f.info,
+        certificate: f.certificate,
+        solve_time,
+    }
+}
+
+/// Optimality measures of `(x, λ, z)` in the original problem.
+fn measures(
+    problem: &QpProblem,
+    x: &[f64],
+    lambda: &[f64],
+    z_lower: &[f64],
+    z_upper: &[f64],
+    objective: f64,
+) -> FinalMeasures {
+    let (n, m) = (problem.num_vars(), problem.num_rows());
+    let mut grad = problem.q.clone();
+    problem.p.symv(1.0, x, &mut grad);
+    problem.a.gemv_t(1.0, lambda, &mut grad);
+    for j in 0..n {
+        grad[j] += z_upper[j] - z_lower[j];
+    }
+    let mut ax = vec![0.0; m];
+    problem.a.gemv(1.0, x, &mut ax);
+    let side_violation = |v: f64, l: f64, u: f64| {
+        let below = if is_finite_bound(l) { l - v } else { 0.0 };
+        let above = if is_finite_bound(u) { v - u } else { 0.0 };
+        below.max(above).max(0.0)
+    };
+    // Complementarity of each side's multiplier with its slack.
+    let side_compl = |v: f64, l: f64, u: f64, mult_low: f64, mult_up: f64| {
+        let low = if is_finite_bound(l) {
+            (mult_low * (v - l)).abs()
+        } else {
+            0.0
+        };
+        let up = if is_finite_bound(u) {
+            (mult_up * (u - v)).abs()
+        } else {
+            0.0
+        };
+        if l == u { 0.0 } else { low.max(up) }
+    };
+    let mut constraint_violation = 0.0f64;
+    let mut complementarity = 0.0f64;
+    for i in 0..m {
+        let (l, u) = (problem.row_lower[i], problem.row_upper[i]);
+        constraint_violation = constraint_violation.max(side_violation(ax[i], l, u));
+        let (ml, mu) = ((-lambda[i]).max(0.0), lambda[i].max(0.0));
+        complementarity = complementarity.max(side_compl(ax[i], l, u, ml, mu));
+    }
+    let mut bound_violation = 0.0f64;
+    for j in 0..n {
+        let (l, u) = (problem.var_lower[j], problem.var_upper[j]);
+        bound_violation = bound_violation.max(side_violation(x[j], l, u));
+        complementarity = complementarity.max(side_compl(x[j], l, u, z_lower[j], z_upper[j]));
+    }
+    FinalMeasures {
+        objective,
+        dual_infeasibility: norm_inf(&grad),
+        constraint_violation,
+        bound_violation,
+        complementarity,
+    }
+}

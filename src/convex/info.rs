@@ -1,0 +1,221 @@
+//! Termination measures in the units of the unscaled problem, and the tests for
+//! optimality, infeasibility and stalling.
+//!
+//! Optimality is judged on `(x, s, z)/τ` mapped back through the equilibration:
+//! relative primal and dual residuals and the duality gap. Infeasibility is judged
+//! on the unnormalized iterate once `κ/τ` is large: `z` certifies primal
+//! infeasibility when `bᵀz < 0` and `Aᵀz ≈ 0`; `x` certifies dual infeasibility
+//! (unboundedness) when `qᵀx < 0`, `Px ≈ 0` and `Ax + s ≈ 0`.
+
+use super::equilibrate::Equilibration;
+use super::residuals::Residuals;
+use super::settings::Settings;
+use super::variables::{Variables, norm_inf_scaled, norm_inf_unscaled};
+
+/// How the convex solver ended, in its own terms (mapped to
+/// [`crate::outcome::SolveStatus`] by [`ConvexStatus::solve_status`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvexStatus {
+    Unsolved,
+    Solved,
+    AlmostSolved,
+    PrimalInfeasible,
+    AlmostPrimalInfeasible,
+    DualInfeasible,
+    AlmostDualInfeasible,
+    MaxIterations,
+    MaxTime,
+    InsufficientProgress,
+    NumericalError,
+    /// A row or variable has contradictory sides; found before iterating.
+    InconsistentBounds,
+}
+
+impl ConvexStatus {
+    pub fn solve_status(self) -> crate::outcome::SolveStatus {
+        use crate::outcome::SolveStatus as S;
+        match self {
+            ConvexStatus::Solved => S::Success,
+            ConvexStatus::AlmostSolved => S::StopAtAcceptablePoint,
+            ConvexStatus::PrimalInfeasible | ConvexStatus::AlmostPrimalInfeasible => {
+                S::LocalInfeasibility
+            }
+            ConvexStatus::DualInfeasible | ConvexStatus::AlmostDualInfeasible => {
+                S::DivergingIterates
+            }
+            ConvexStatus::MaxIterations => S::MaxIterExceeded,
+            ConvexStatus::MaxTime => S::WallTimeExceeded,
+            ConvexStatus::InsufficientProgress => S::StopAtTinyStep,
+            ConvexStatus::NumericalError => S::ErrorInStepComputation,
+            ConvexStatus::Unsolved => S::InternalError,
+            ConvexStatus::InconsistentBounds => S::InvalidProblemDefinition,
+        }
+    }
+
+    pub fn is_primal_infeasible(self) -> bool {
+        matches!(
+            self,
+            ConvexStatus::PrimalInfeasible | ConvexStatus::AlmostPrimalInfeasible
+        )
+    }
+
+    pub fn is_dual_infeasible(self) -> bool {
+        matches!(
+            self,
+            ConvexStatus::DualInfeasible | ConvexStatus::AlmostDualInfeasible
+        )
+    }
+}
+
+/// Termination measures of one iterate (unscaled problem units).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Info {
+    pub iterations: usize,
+    /// `½xᵀPx + qᵀx` at `x/τ` (without the objective constant).
+    pub cost_primal: f64,
+    /// `−½xᵀPx − bᵀz` at `(x, z)/τ` (without the objective constant).
+    pub cost_dual: f64,
+    pub gap_abs: f64,
+    pub gap_rel: f64,
+    /// `‖Ax + s − b‖∞ / max(1, ‖b‖ + ‖x‖ + ‖s‖)` at `(x, s)/τ`.
+    pub res_primal: f64,
+    /// `‖Px + Aᵀz + q‖∞ / max(1, ‖q‖ + ‖x‖ + ‖z‖)` at `(x, z)/τ`.
+    pub res_dual: f64,
+    /// `‖Aᵀz‖∞ / max(1, ‖z‖)` and `bᵀz / max(1, ‖z‖)` of the unnormalized iterate.
+    pub res_primal_inf: f64,
+    pub bz_normalized: f64,
+    /// `max(‖Px‖/max(1,‖x‖), ‖Ax + s‖/max(1, ‖x‖ + ‖s‖))` and `qᵀx / max(1, ‖x‖)`.
+    pub res_dual_inf: f64,
+    pub qx_normalized: f64,
+    pub kappa_over_tau: f64,
+    pub mu: f64,
+    pub step_length: f64,
+    pub sigma: f64,
+}
+
+/// Tolerances of one family of tests (full or reduced).
+struct Tolerances {
+    gap_abs: f64,
+    gap_rel: f64,
+    feas: f64,
+    infeas_abs: f64,
+    infeas_rel: f64,
+    ktratio: f64,
+}
+
+impl Default for Info {
+    /// Measures of a point not yet evaluated.
+    fn default() -> Self {
+        Self {
+            iterations: 0,
+            cost_primal: f64::NAN,
+            cost_dual: f64::NAN,
+            gap_abs: f64::INFINITY,
+            gap_rel: f64::INFINITY,
+            res_primal: f64::INFINITY,
+            res_dual: f64::INFINITY,
+            res_primal_inf: f64::INFINITY,
+            bz_normalized: 0.0,
+            res_dual_inf: f64::INFINITY,
+            qx_normalized: 0.0,
+            kappa_over_tau: f64::NAN,
+            mu: f64::NAN,
+            step_length: 0.0,
+            sigma: 0.0,
+        }
+    }
+}
+
+impl Info {
+    /// Computes the measures at `v` from the residuals already evaluated there.
+    pub fn update(
+        &mut self,
+        eq: &Equilibration,
+        v: &Variables,
+        r: &Residuals,
+        norm_b: f64,
+        norm_q: f64,
+    ) {
+        let tau_inv = 1.0 / v.tau;
+        let c_inv = 1.0 / eq.c;
+        let half_xpx = 0.5 * r.dot_xpx * tau_inv * tau_inv;
+        self.cost_primal = (r.dot_qx * tau_inv + half_xpx) * c_inv;
+        self.cost_dual = (-r.dot_bz * tau_inv - half_xpx) * c_inv;
+
+        // Unscaled norms of the unnormalized iterate: x = D x̂, z = E ẑ / c, s = E⁻¹ ŝ.
+        let norm_x = norm_inf_scaled(&v.x, &eq.d);
+        let norm_z = norm_inf_scaled(&v.z, &eq.e) * c_inv;
+        let norm_s = norm_inf_unscaled(&v.s, &eq.e);
+
+        // Unscaled Aᵀz = D⁻¹ Âᵀẑ / c; Px = D⁻¹ P̂x̂ / c; Ax + s = E⁻¹(Âx̂ + ŝ).
+        let z_scale = norm_z.max(1.0);
+        self.res_primal_inf = norm_inf_unscaled(&r.atz, &eq.d) * c_inv / z_scale;
+        self.bz_normalized = r.dot_bz * c_inv / z_scale;
+        let x_scale = norm_x.max(1.0);
+        self.res_dual_inf = (norm_inf_unscaled(&r.px, &eq.d) * c_inv / x_scale)
+            .max(norm_inf_unscaled(&r.ax_s, &eq.e) / (norm_x + norm_s).max(1.0));
+        self.qx_normalized = r.dot_qx * c_inv / x_scale;
+
+        self.res_primal = norm_inf_unscaled(&r.rz, &eq.e) * tau_inv
+            / (norm_b + (norm_x + norm_s) * tau_inv).max(1.0);
+        self.res_dual = norm_inf_unscaled(&r.rx, &eq.d) * tau_inv * c_inv
+            / (norm_q + (norm_x + norm_z) * tau_inv).max(1.0);
+
+        self.gap_abs = (self.cost_primal - self.cost_dual).abs();
+        self.gap_rel = self.gap_abs / self.cost_primal.abs().min(self.cost_dual.abs()).max(1.0);
+        self.kappa_over_tau = v.kappa / v.tau;
+    }
+
+    fn check(&self, t: &Tolerances) -> ConvexStatus {
+        let gap_ok = self.gap_abs < t.gap_abs || self.gap_rel < t.gap_rel;
+        if self.kappa_over_tau <= 1.0
+            && gap_ok
+            && self.res_primal < t.feas
+            && self.res_dual < t.feas
+        {
+            return ConvexStatus::Solved;
+        }
+        if self.kappa_over_tau > 1000.0 / t.ktratio {
+            if self.bz_normalized < -t.infeas_abs
+                && self.res_primal_inf < -t.infeas_rel * self.bz_normalized
+            {
+                return ConvexStatus::PrimalInfeasible;
+            }
+            if self.qx_normalized < -t.infeas_abs
+                && self.res_dual_inf < -t.infeas_rel * self.qx_normalized
+            {
+                return ConvexStatus::DualInfeasible;
+            }
+        }
+        ConvexStatus::Unsolved
+    }
+
+    /// Optimality or infeasibility at full tolerances.
+    pub fn check_full(&self, s: &Settings) -> ConvexStatus {
+        self.check(&Tolerances {
+            gap_abs: s.tol_gap_abs,
+            gap_rel: s.tol_gap_rel,
+            feas: s.tol_feas,
+            infeas_abs: s.tol_infeas_abs,
+            infeas_rel: s.tol_infeas_rel,
+            ktratio: s.tol_ktratio,
+        })
+    }
+
+    /// The "almost" variant of a stalled solve's end point at reduced tolerances.
+    pub fn check_reduced(&self, s: &Settings) -> ConvexStatus {
+        match self.check(&Tolerances {
+            gap_abs: s.reduced_tol_gap_abs,
+            gap_rel: s.reduced_tol_gap_rel,
+            feas: s.reduced_tol_feas,
+            infeas_abs: s.reduced_tol_infeas_abs,
+            infeas_rel: s.reduced_tol_infeas_rel,
+            ktratio: s.reduced_tol_ktratio,
+        }) {
+            ConvexStatus::Solved => ConvexStatus::AlmostSolved,
+            ConvexStatus::PrimalInfeasible => ConvexStatus::AlmostPrimalInfeasible,
+            ConvexStatus::DualInfeasible => ConvexStatus::AlmostDualInfeasible,
+            other => other,
+        }
+    }
+}

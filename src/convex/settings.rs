@@ -1,0 +1,96 @@
+//! Settings of the convex interior-point method. Defaults follow Clarabel's, except
+//! `tol_feas` (1e-8 here), so that results are comparable with NLP-path tolerances.
+
+/// Tolerances, limits and numerical constants of the HSDE interior-point method.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Iteration limit.
+    pub max_iter: usize,
+    /// Wall-clock limit in seconds.
+    pub time_limit: f64,
+    /// Print the iteration table and final block.
+    pub verbose: bool,
+    /// Fraction of the distance to the cone boundary a step may cover.
+    pub max_step_fraction: f64,
+
+    /// Absolute duality gap tolerance.
+    pub tol_gap_abs: f64,
+    /// Relative duality gap tolerance.
+    pub tol_gap_rel: f64,
+    /// Relative primal and dual residual tolerance.
+    pub tol_feas: f64,
+    /// Absolute tolerance of the infeasibility certificates' objective terms.
+    pub tol_infeas_abs: f64,
+    /// Relative tolerance of the infeasibility certificates' residuals.
+    pub tol_infeas_rel: f64,
+    /// `κ/τ` below which (inverse: above which) optimality (infeasibility) is judged.
+    pub tol_ktratio: f64,
+
+    /// Looser tolerances accepted when the method stalls ("solved to acceptable level").
+    pub reduced_tol_gap_abs: f64,
+    pub reduced_tol_gap_rel: f64,
+    pub reduced_tol_feas: f64,
+    pub reduced_tol_infeas_abs: f64,
+    pub reduced_tol_infeas_rel: f64,
+    pub reduced_tol_ktratio: f64,
+
+    /// Ruiz equilibration of the data.
+    pub equilibrate_enable: bool,
+    pub equilibrate_max_iter: usize,
+    pub equilibrate_min_scaling: f64,
+    pub equilibrate_max_scaling: f64,
+
+    /// Static regularization `δ = constant + proportional · max |diag(K)|`.
+    pub static_regularization_constant: f64,
+    pub static_regularization_proportional: f64,
+    /// Dynamic regularization: a pivot of the wrong sign or below `eps` in magnitude
+    /// is replaced by `±delta`.
+    pub dynamic_regularization_eps: f64,
+    pub dynamic_regularization_delta: f64,
+
+    /// Iterative refinement of each KKT solve against the unregularized matrix.
+    pub iterative_refinement_reltol: f64,
+    pub iterative_refinement_abstol: f64,
+    pub iterative_refinement_max_iter: usize,
+    /// Refinement stops when a round reduces the residual by less than this factor.
+    pub iterative_refinement_stop_ratio: f64,
+
+    /// Step lengths below this end the solve as "insufficient progress".
+    pub min_terminate_step_length: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_iter: 200,
+            time_limit: f64::INFINITY,
+            verbose: true,
+            max_step_fraction: 0.99,
+            tol_gap_abs: 1e-8,
+            tol_gap_rel: 1e-8,
+            tol_feas: 1e-8,
+            tol_infeas_abs: 1e-8,
+            tol_infeas_rel: 1e-8,
+            tol_ktratio: 1e-6,
+            reduced_tol_gap_abs: 5e-5,
+            reduced_tol_gap_rel: 5e-5,
+            reduced_tol_feas: 1e-4,
+            reduced_tol_infeas_abs: 5e-12,
+            reduced_tol_infeas_rel: 5e-5,
+            reduced_tol_ktratio: 1e-4,
+            equilibrate_enable: true,
+            equilibrate_max_iter: 10,
+            equilibrate_min_scaling: 1e-4,
+            equilibrate_max_scaling: 1e4,
+            static_regularization_constant: 1e-8,
+            static_regularization_proportional: f64::EPSILON * f64::EPSILON,
+            dynamic_regularization_eps: 1e-13,
+            dynamic_regularization_delta: 2e-7,
+            iterative_refinement_reltol: 1e-13,
+            iterative_refinement_abstol: 1e-12,
+            iterative_refinement_max_iter: 10,
+            iterative_refinement_stop_ratio: 5.0,
+            min_terminate_step_length: 1e-4,
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! The predictor–corrector iteration on the homogeneous self-dual embedding.
+//!
+//! Each iteration factors the KKT matrix once and solves with it three times:
+//! once for the right-hand side `[−q; b]`, which depends only on the
+//! factorization, and once each for the predictor (affine) and corrector
+//! (combined) directions. The `τ` component of a direction follows from a scalar
+//! equation, so the `(x, z)` part is the first solution plus `Δτ` times the
+//! constant one ("two-solve" strategy). Mehrotra's heuristic sets the centring
+//! `σ = (1 − α_aff)³`; the corrector adds the second-order term of the predictor.
+
+use std::io::Write;
+use std::time::Instant;
+
+use super::cones::CompositeCone;
+use super::conic::ConicProblem;
+use super::equilibrate::Equilibration;
+use super::info::{ConvexStatus, Info};
+use super::kkt::KktSystem;
+use super::residuals::{Residuals, ScaledData};
+use super::settings::Settings;
+use super::variables::{Variables, dot, norm_inf};
+
+/// The iteration's state and every workspace it uses, allocated once.
+pub(crate) struct Engine<'a> {
+    pub data: ScaledData,
+    pub eq: Equilibration,
+    pub cones: CompositeCone,
+    kkt: KktSystem,
+    settings: &'a Settings,
+    pub v: Variables,
+    prev_v: Variables,
+    step_aff: Variables,
+    step: Variables,
+    pub res: Residuals,
+    pub info: Info,
+    prev_info: Info,
+    rhs: Vec<f64>,
+    sol: Vec<f64>,
+    /// Solution for the right-hand side `[−q; b]`: `(x₂, z₂)`.
+    sol_const: Vec<f64>,
+    /// `κ/τ`-free part of the `Δτ` denominator, `(x₂−ξ)ᵀP(x₂−ξ) + ‖W z₂‖²`.
+    tau_den_base: f64,
+    work_n: Vec<f64>,
+    work_m: Vec<f64>,
+    ds_aff: Vec<f64>,
+    ds: Vec<f64>,
+    norm_b: f64,
+    norm_q: f64,
+}
+
+/// How an iteration loop ended before the termination tests decided.
+enum StepFailure {
+    Numerical,
+    TooShort,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(conic: &ConicProblem, settings: &'a Settings) -> Result<Self, ConvexStatus> {
+        let (n, m) = (conic.num_vars(), conic.num_rows());
+        let (mut p, mut q, mut a, mut b) = (
+            conic.p.clone(),
+            conic.q.clone(),
+            conic.a.clone(),
+            conic.b.clone(),
+        );
+        let eq = Equilibration::apply(&mut p, &mut q, &mut a, &mut b, settings);
+        let data = ScaledData {
+            at: a.transpose(),
+            p,
+            q,
+            a,
+            b,
+        };
+        let cones = CompositeCone::new(&conic.cones);
+        let kkt = KktSystem::new(&data.p, &data.a, &cones, settings)
+            .map_err(|_| ConvexStatus::NumericalError)?;
+        Ok(Self {
+            data,
+            eq,
+            cones,
+            kkt,
+            settings,
+            v: Variables::new(n, m),
+            prev_v: Variables::new(n, m),
+            step_aff: Variables::new(n, m),
+            step: Variables::new(n, m),
+            res: Residuals::new(n, m),
+            info: Info::default(),
+            prev_info: Info::default(),
+            rhs: vec![0.0; n + m],
+            sol: vec![0.0; n + m],
+            sol_const: vec![0.0; n + m],
+            tau_den_base: 0.0,
+            work_n: vec![0.0; n],
+            work_m: vec![0.0; m],
+            ds_aff: vec![0.0; m],
+            ds: vec![0.0; m],
+            norm_b: norm_inf(&conic.b),
+            norm_q: norm_inf(&conic.q),
+        })
+    }
+
+    fn n(&self) -> usize {
+        self.v.x.len()
+    }
+
+    /// Starting point: the least-squares primal `(x, s)` with `Ax + s = b` and the
+    /// least-squares dual `z`, each shifted into its cone's interior; `τ = κ = 1`.
+    fn initialize(&mut self) -> Result<(), StepFailure> {
+        let n = self.n();
+        self.cones.set_identity_scaling();
+        self.kkt
+            .update_and_factor(&self.cones)
+            .map_err(|_| StepFailure::Numerical)?;
+        self.rhs[..n].fill(0.0);
+        self.rhs[n..].copy_from_slice(&self.data.b);
+        self.kkt.solve(&self.rhs, &mut self.sol);
+        self.v.x.copy_from_slice(&self.sol[..n]);
+        for (s, z) in self.v.s.iter_mut().zip(&self.sol[n..]) {
+            *s = -z;
+        }
+        self.cones.shift_primal_to_interior(&mut self.v.s);
+        for (r, q) in self.rhs[..n].iter_mut().zip(&self.data.q) {
+            *r = -q;
+        }
+        self.rhs[n..].fill(0.0);
+        self.kkt.solve(&self.rhs, &mut self.sol);
+        self.v.z.copy_from_slice(&self.sol[n..]);
+        self.cones.shift_dual_to_interior(&mut self.v.z);
+        self.v.tau = 1.0;
+        self.v.kappa = 1.0;
+        if self
+            .v
+            .x
+            .iter()
+            .chain(&self.v.s)
+            .chain(&self.v.z)
+            .all(|v| v.is_finite())
+        {
+            Ok(())
+        } else {
+            Err(StepFailure::Numerical)
+        }
+    }
+
+    /// Factors the KKT matrix at the current scaling and prepares the constant
+    /// solution `(x₂, z₂)` and the `Δτ` denominator.
+    fn prepare_directions(&mut self) -> Result<(), StepFailure> {
+        let n = self.n();
+        self.cones.update_scaling(&self.v.s, &self.v.z);
+        self.kkt
+            .update_and_factor(&self.cones)
+            .map_err(|_| StepFailure::Numerical)?;
+        for (r, q) in self.rhs[..n].iter_mut().zip(&self.data.q) {
+            *r = -q;
+        }
+        self.rhs[n..].copy_from_slice(&self.data.b);
+        self.kkt.solve(&self.rhs, &mut self.sol_const);
+        // (x₂ − ξ)ᵀP(x₂ − ξ) with ξ = x/τ, and ‖W z₂‖² = z₂ᵀ(A x₂ − b) from the second
+        // block row; both are non-negative in exact arithmetic.
+        let (x2, z2) = self.sol_const.split_at(n);
+        for ((w, &x2j), &xj) in self.work_n.iter_mut().zip(x2).zip(&self.v.x) {
+            *w = x2j - xj / self.v.tau;
+        }
+        let mut quad = 0.0;
+        for j in 0..n {
+            for (i, pij) in self.data.p.column(j) {
+                let term = pij * self.work_n[i] * self.work_n[j];
+                quad += if i == j { term } else { 2.0 * term };
+            }
+        }
+        for (w, b) in self.work_m.iter_mut().zip(&self.data.b) {
+            *w = -b;
+        }
+        self.data.a.gemv(1.0, x2, &mut self.work_m);
+        let wz = dot(z2, &self.work_m);
+        self.tau_den_base = quad.max(0.0) + wz.max(0.0);
+        Ok(())
+    }
+
+    /// Solves for a direction with residual weight `weight` (1 for the predictor,
+    /// `1 − σ` for the corrector) and complementarity terms `ds`, `dκ`. The
+    /// predictor reads `ds_aff` and writes `step_aff`; the corrector reads `ds` and
+    /// writes `step`.
+    fn direction(&mut self, predictor: bool, weight: f64, dkappa: f64) {
+        let n = self.n();
+        let ds = if predictor { &self.ds_aff } else { &self.ds };
+        self.cones.complementarity_rhs(ds, &mut self.work_m);
+        for (r, rx) in self.rhs[..n].iter_mut().zip(&self.res.rx) {
+            *r = -weight * rx;
+        }
+        for ((r, rz), c) in self.rhs[n..].iter_mut().zip(&self.res.rz).zip(&self.work_m) {
+            *r = -weight * rz + c;
+        }
+        self.kkt.solve(&self.rhs, &mut self.sol);
+        let (x1, z1) = self.sol.split_at(n);
+        let (x2, z2) = self.sol_const.split_at(n);
+        let (tau, kappa) = (self.v.tau, self.v.kappa);
+        // (q + 2Pξ)ᵀx₁ + bᵀz₁ with Pξ = (P x)/τ.
+        let qx1: f64 = (0..n)
+            .map(|j| (self.data.q[j] + 2.0 * self.res.px[j] / tau) * x1[j])
+            .sum();
+        let num = weight * self.res.rtau - dkappa / tau + qx1 + dot(&self.data.b, z1);
+        let den = kappa / tau + self.tau_den_base;
+        let dtau = num / den;
+        let step = if predictor {
+            &mut self.step_aff
+        } else {
+            &mut self.step
+        };
+        for j in 0..n {
+            step.x[j] = x1[j] + dtau * x2[j];
+        }
+        for (i, dz) in step.z.iter_mut().enumerate() {
+            *dz = z1[i] + dtau * z2[i];
+        }
+        let ds = if predictor { &self.ds_aff } else { &self.ds };
+        self.cones.slack_step(ds, &step.z, &mut step.s);
+        step.tau = dtau;
+        step.kappa = -(dkappa + kappa * dtau) / tau;
+    }
+
+    /// Largest step in `[0, 1]` keeping `(s, z, τ, κ)` in the cone interior's closure.
+    fn max_step(&self, step: &Variables) -> f64 {
+        let mut alpha = 1.0f64;
+        if step.tau < 0.0 {
+            alpha = alpha.min(-self.v.tau / step.tau);
+        }
+        if step.kappa < 0.0 {
+            alpha = alpha.min(-self.v.kappa / step.kappa);
+        }
+        self.cones
+            .max_step(&self.v.s, &self.v.z, &step.s, &step.z, alpha)
+    }
+
+    fn evaluate(&mut self) {
+        self.res.update(&self.data, &self.v);
+        self.info
+            .update(&self.eq, &self.v, &self.res, self.norm_b, self.norm_q);
+        self.info.mu = self.v.mu(self.cones.degree());
+    }
+
+    /// Runs the method; returns the final status with `self.v`, `self.info` at the
+    /// returned point.
+    pub fn run(&mut self, log: &mut dyn Write, c0: f64, start: Instant) -> ConvexStatus {
+        let s = self.settings;
+        if self.initialize().is_err() {
+            return ConvexStatus::NumericalError;
+        }
+        let mut iter = 0;
+        let status = loop {
+            self.info.iterations = iter;
+            self.evaluate();
+            if s.verbose {
+                // Console output is best effort: a closed pipe must not stop the solve.
+                let _ = super::output::iteration(log, &self.info, c0);
+            }
+            let mut status = self.info.check_full(s);
+            if status == ConvexStatus::Unsolved && iter > 1 {
+                status = self.check_progress();
+            }
+            if status != ConvexStatus::Unsolved {
+                break status;
+            }
+            if iter >= s.max_iter {
+                break ConvexStatus::MaxIterations;
+            }
+            if start.elapsed().as_secs_f64() > s.time_limit {
+                break ConvexStatus::MaxTime;
+            }
+            match self.iterate() {
+                Ok(()) => iter += 1,
+                Err(StepFailure::Numerical) => break ConvexStatus::NumericalError,
+                Err(StepFailure::TooShort) => break ConvexStatus::InsufficientProgress,
+            }
+        };
+        match status {
+            ConvexStatus::MaxIterations
+            | ConvexStatus::MaxTime
+            | ConvexStatus::InsufficientProgress
+            | ConvexStatus::NumericalError => match self.info.check_reduced(s) {
+                ConvexStatus::Unsolved => status,
+                almost => almost,
+            },
+            _ => status,
+        }
+    }
+
+    /// Stalling tests on a residual increase: tiny `κ/τ` with the previous gap
+    /// already converged, or residuals blowing up; in the latter case the previous
+    /// iterate is restored.
+    fn check_progress(&mut self) -> ConvexStatus {
+        let (s, info, prev) = (self.settings, &self.info, &self.prev_info);
+        if info.res_dual <= prev.res_dual && info.res_primal <= prev.res_primal {
+            return ConvexStatus::Unsolved;
+        }
+        if info.kappa_over_tau < 100.0 * f64::EPSILON
+            && (prev.gap_abs < s.tol_gap_abs || prev.gap_rel < s.tol_gap_rel)
+        {
+            self.restore_previous();
+            return ConvexStatus::InsufficientProgress;
+        }
+        let blew_up = |now: f64, before: f64| now > 100.0 * s.tol_feas && now > 100.0 * before;
+        if info.kappa_over_tau < 1.0
+            && (blew_up(info.res_dual, prev.res_dual) || blew_up(info.res_primal, prev.res_primal))
+        {
+            self.restore_previous();
+            return ConvexStatus::InsufficientProgress;
+        }
+        ConvexStatus::Unsolved
+    }
+
+    fn restore_previous(&mut self) {
+        self.v.copy_from(&self.prev_v);
+        self.evaluate();
+        self.info.iterations = self.prev_info.iterations;
+    }
+
+    /// One predictor–corrector iteration from the evaluated current point.
+    fn iterate(&mut self) -> Result<(), StepFailure> {
+        let mu = self.info.mu;
+        self.prepare_directions()?;
+
+        self.cones.affine_ds(&mut self.ds_aff);
+        let tau_kappa = self.v.tau * self.v.kappa;
+        self.direction(true, 1.0, tau_kappa);
+        let alpha_aff = self.max_step(&self.step_aff);
+        let sigma = (1.0 - alpha_aff).powi(3);
+
+        self.ds.copy_from_slice(&self.ds_aff);
+        self.cones
+            .add_corrector(&mut self.ds, &self.step_aff.s, &self.step_aff.z, sigma * mu);
+        let dkappa = tau_kappa + self.step_aff.tau * self.step_aff.kappa - sigma * mu;
+        self.direction(false, 1.0 - sigma, dkappa);
+
+        let alpha = self.settings.max_step_fraction * self.max_step(&self.step);
+        let finite = self
+            .step
+            .x
+            .iter()
+            .chain(&self.step.s)
+            .chain(&self.step.z)
+            .all(|v| v.is_finite())
+            && self.step.tau.is_finite()
+            && self.step.kappa.is_finite();
+        if !finite {
+            return Err(StepFailure::Numerical);
+        }
+        if alpha < self.settings.min_terminate_step_length {
+            return Err(StepFailure::TooShort);
+        }
+        self.prev_v.copy_from(&self.v);
+        self.prev_info = self.info;
+        self.v.add_step(alpha, &self.step);
+        self.info.step_length = alpha;
+        self.info.sigma = sigma;
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! Optimality measures and the termination test, as Ipopt's options define them.
+
+use std::time::Instant;
+
+use super::kkt::inf_norm;
+use super::solver::Solver;
+use crate::outcome::SolveStatus;
+
+/// Optimality measures at the current iterate.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Errors {
+    /// Scaled max-norms.
+    pub dual_inf: f64,
+    pub compl: f64,
+    /// Scaled overall error `max(dual/s_d, primal, compl/s_c)`.
+    pub nlp_error: f64,
+    /// The same measures in the user's units.
+    pub dual_inf_u: f64,
+    pub constr_viol: f64,
+    pub constr_viol_u: f64,
+    pub compl_u: f64,
+}
+
+impl Solver<'_, '_, '_> {
+    /// Ipopt's scaling of the dual infeasibility (`s_d`) and complementarity (`s_c`):
+    /// large multipliers (a degenerate problem) must not make the error unattainable.
+    pub fn error_scalings(&self) -> (f64, f64) {
+        let z1 = self.bounds.z_one_norm(&self.it);
+        let y1: f64 = self.it.y.iter().map(|v| v.abs()).sum();
+        let nb = self.bounds.count;
+        let s_max = self.opt.s_max;
+        let s_d = if self.n_y + nb > 0 {
+            s_max.max((y1 + z1) / (self.n_y + nb) as f64) / s_max
+        } else {
+            1.0
+        };
+        let s_c = if nb > 0 {
+            s_max.max(z1 / nb as f64) / s_max
+        } else {
+            1.0
+        };
+        (s_d, s_c)
+    }
+
+    /// Barrier subproblem error for barrier parameter `mu`.
+    pub fn barrier_error(&self, mu: f64) -> f64 {
+        let (s_d, s_c) = self.error_scalings();
+        let dual = inf_norm(&self.grad_lag) / s_d;
+        let primal = inf_norm(&self.cur.r);
+        let compl = self.bounds.complementarity(&self.it, mu) / s_c;
+        dual.max(primal).max(compl)
+    }
+
+    pub fn errors(&self) -> Errors {
+        let (s_d, s_c) = self.error_scalings();
+        let dual_inf = inf_norm(&self.grad_lag);
+        let primal_inf = inf_norm(&self.cur.r);
+        let compl = self.bounds.complementarity(&self.it, 0.0);
+        let mut dual_inf_u: f64 = 0.0;
+        for (k, g) in self.grad_lag.iter().enumerate() {
+            dual_inf_u = dual_inf_u.max((g * self.nlp.dual_component_unscale(k)).abs());
+        }
+        Errors {
+            dual_inf,
+            compl,
+            nlp_error: (dual_inf / s_d).max(primal_inf).max(compl / s_c),
+            dual_inf_u,
+            constr_viol: self
+                .nlp
+                .constraint_violation(&self.cur.r, &self.cur.d, true),
+            constr_viol_u: self
+                .nlp
+                .constraint_violation(&self.cur.r, &self.cur.d, false),
+            compl_u: compl / self.nlp.dual_unscale(),
+        }
+    }
+
+    /// The termination test at the current iterate; `None` to continue.
+    pub fn check_convergence(&mut self) -> Option<SolveStatus> {
+        let e = self.errors();
+        let o = &self.opt;
+        if e.nlp_error <= o.tol
+            && e.dual_inf_u <= o.dual_inf_tol
+            && e.constr_viol_u <= o.constr_viol_tol
+            && e.compl_u <= o.compl_inf_tol
+        {
+            return Some(SolveStatus::Success);
+        }
+        let f = self.cur.f;
+        let obj_change_ok = !self.last_objective.is_finite()
+            || (f - self.last_objective).abs() / f.abs().max(1.0) <= o.acceptable_obj_change_tol;
+        self.last_objective = f;
+        let acceptable = e.nlp_error <= o.acceptable_tol
+            && e.dual_inf_u <= o.acceptable_dual_inf_tol
+            && e.constr_viol_u <= o.acceptable_constr_viol_tol
+            && e.compl_u <= o.acceptable_compl_inf_tol
+            && obj_change_ok;
+        if acceptable {
+            self.acceptable_count += 1;
+        } else {
+            self.acceptable_count = 0;
+        }
+        if o.acceptable_iter > 0 && self.acceptable_count >= o.acceptable_iter {
+            return Some(SolveStatus::StopAtAcceptablePoint);
+        }
+        if self.iter + self.iter_offset >= o.max_iter {
+            return Some(SolveStatus::MaxIterExceeded);
+        }
+        if inf_norm(&self.it.w[..self.nlp.n_x]) > o.diverging_iterates_tol {
+            return Some(SolveStatus::DivergingIterates);
+        }
+        if o.max_wall_time < 1e20 && elapsed(self.start_time) > o.max_wall_time {
+            return Some(SolveStatus::WallTimeExceeded);
+        }
+        if o.max_cpu_time < 1e20 && cpu_seconds() > o.max_cpu_time {
+            return Some(SolveStatus::CpuTimeExceeded);
+        }
+        None
+    }
+}
+
+fn elapsed(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+/// CPU time of this process in seconds (user + system), from `/proc/self/stat`;
+/// wall-clock time since the first call where that is unavailable.
+pub(crate) fn cpu_seconds() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let fallback = || START.get_or_init(Instant::now).elapsed().as_secs_f64();
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return fallback();
+    };
+    // Fields after the parenthesised command name: utime and stime are fields 14 and 15.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return fallback();
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(u), Some(s)) => (u + s) / 100.0,
+        _ => fallback(),
+    }
+}

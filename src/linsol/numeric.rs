@@ -1,0 +1,144 @@
+//! Multifrontal numeric factorization over the assembly tree of a [`Symbolic`].
+//!
+//! Fronts are processed in postorder. Each front gathers the original entries
+//! of its columns and the contribution blocks of its children (extend-add),
+//! eliminates its fully-summed columns with threshold pivoting ([`factor_front`]),
+//! stores the panel of `L`, and pushes its Schur complement as a contribution
+//! block for the parent. Columns the pivot test rejects travel up inside the
+//! contribution block and become fully summed in the parent; roots must
+//! eliminate everything, with Bunch–Kaufman pivots and zero pivots as needed.
+
+use super::Inertia;
+use super::factors::{LdlFactors, Panel};
+use super::front::{PivotRule, factor_front};
+use super::symbolic::{NONE, Symbolic};
+
+/// A contribution block on the stack: `size` indices, the first `delayed` of
+/// which are delayed pivot columns, and a dense `size × size` lower triangle.
+#[derive(Clone, Copy, Debug)]
+struct Contribution {
+    idx_start: usize,
+    val_start: usize,
+    size: usize,
+    delayed: usize,
+}
+
+/// Buffers of the numeric factorization, grown on first use and reused for
+/// every later factorization of the same pattern.
+#[derive(Debug, Default)]
+pub(crate) struct Multifrontal {
+    front: Vec<f64>,
+    front_idx: Vec<usize>,
+    local: Vec<usize>,
+    stack: Vec<Contribution>,
+    stack_idx: Vec<usize>,
+    stack_val: Vec<f64>,
+    work: Vec<f64>,
+    /// Pivots delayed from a child front to its parent in the last factorization.
+    pub delayed: usize,
+}
+
+impl Multifrontal {
+    /// Factors the permuted, scaled matrix whose lower-triangle values are given
+    /// by `value(e)` for original entry `e`; fills `factors` and returns the inertia.
+    pub fn factor(
+        &mut self,
+        sym: &Symbolic,
+        values: impl Fn(usize) -> f64,
+        rule: PivotRule,
+        factors: &mut LdlFactors,
+    ) -> Inertia {
+        factors.clear();
+        self.local.resize(sym.dim, NONE);
+        self.stack.clear();
+        self.stack_idx.clear();
+        self.stack_val.clear();
+        self.delayed = 0;
+        let mut inertia = Inertia::default();
+        for sn in &sym.supernodes {
+            let children = self.stack.len() - sn.children..self.stack.len();
+            let delayed_in: usize = self.stack[children.clone()].iter().map(|c| c.delayed).sum();
+            // Front rows: own columns, delayed columns of the children, structure.
+            self.front_idx.clear();
+            self.front_idx.extend(sn.first..sn.end);
+            for c in &self.stack[children.clone()] {
+                self.front_idx
+                    .extend_from_slice(&self.stack_idx[c.idx_start..c.idx_start + c.delayed]);
+            }
+            self.front_idx
+                .extend_from_slice(&sym.structure[sn.struct_start..sn.struct_end]);
+            let m = self.front_idx.len();
+            let p = sn.ncols() + delayed_in;
+            for (pos, &g) in self.front_idx.iter().enumerate() {
+                self.local[g] = pos;
+            }
+            self.front.clear();
+            self.front.resize(m * m, 0.0);
+            let f = &mut self.front;
+            let lower = |a: usize, b: usize| if a >= b { a + b * m } else { b + a * m };
+            for c in sn.first..sn.end {
+                let lc = self.local[c];
+                for k in sym.col_ptr[c]..sym.col_ptr[c + 1] {
+                    f[lower(self.local[sym.col_row[k]], lc)] += values(sym.col_value[k]);
+                }
+            }
+            for cb in &self.stack[children.clone()] {
+                let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
+                let vals = &self.stack_val[cb.val_start..cb.val_start + cb.size * cb.size];
+                for (jj, &gj) in idx.iter().enumerate() {
+                    let lj = self.local[gj];
+                    for (ii, &gi) in idx.iter().enumerate().skip(jj) {
+                        f[lower(self.local[gi], lj)] += vals[ii + jj * cb.size];
+                    }
+                }
+            }
+            if let Some(first_child) = self.stack[children.clone()].first() {
+                self.stack_idx.truncate(first_child.idx_start);
+                self.stack_val.truncate(first_child.val_start);
+            }
+            self.stack.truncate(children.start);
+
+            let root = sn.parent == NONE;
+            let piv_start = factors.pivots.len();
+            let q = factor_front(
+                f,
+                m,
+                p,
+                &mut self.front_idx,
+                rule,
+                root,
+                &mut factors.pivots,
+                &mut inertia,
+                &mut self.work,
+            );
+            let panel = Panel {
+                l_start: factors.l.len(),
+                idx_start: factors.idx.len(),
+                m,
+                q,
+                piv_start,
+            };
+            factors.l.extend_from_slice(&f[..m * q]);
+            factors.idx.extend_from_slice(&self.front_idx);
+            factors.panels.push(panel);
+            for &g in &self.front_idx {
+                self.local[g] = NONE;
+            }
+            if !root {
+                let size = m - q;
+                self.delayed += p - q;
+                self.stack.push(Contribution {
+                    idx_start: self.stack_idx.len(),
+                    val_start: self.stack_val.len(),
+                    size,
+                    delayed: p - q,
+                });
+                self.stack_idx.extend_from_slice(&self.front_idx[q..]);
+                for j in q..m {
+                    self.stack_val.extend_from_slice(&f[q + j * m..m + j * m]);
+                }
+            }
+        }
+        inertia
+    }
+}

@@ -1,0 +1,199 @@
+//! Sparse symmetric indefinite `LDLᵀ` with exact inertia: METIS ordering and
+//! relaxed supernodes (once per pattern), symmetric equilibration and a
+//! multifrontal factorization with delayed threshold pivots (per matrix),
+//! solves with iterative refinement against the original matrix.
+
+use std::cell::RefCell;
+
+use super::factors::LdlFactors;
+use super::front::PivotRule;
+use super::matrix::check_values;
+use super::numeric::Multifrontal;
+use super::refine::{RefineWork, refine};
+use super::scaling::equilibrate;
+use super::symbolic::Symbolic;
+use super::{Inertia, LdltOptions, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
+
+/// Sizes of the last factorization, for diagnostics and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FactorStats {
+    /// Supernodes (fronts) of the analysis.
+    pub fronts: usize,
+    /// Largest front without delayed pivots.
+    pub max_front: usize,
+    /// Entries of `L` predicted by the analysis (no delays).
+    pub nnz_l_symbolic: usize,
+    /// Entries of `L` actually stored (including delayed pivots).
+    pub nnz_l: usize,
+    /// Pivots passed from a front to its parent.
+    pub delayed: usize,
+    /// 2×2 pivot blocks.
+    pub two_by_two: usize,
+}
+
+/// Solve-time buffers (the trait's `solve_in_place` takes `&self`).
+#[derive(Debug, Default)]
+struct SolveWork {
+    refine: RefineWork,
+    permuted: Vec<f64>,
+}
+
+/// Multifrontal `P D K D Pᵀ = L B Lᵀ` with 1×1/2×2 blocks `B`; see the module
+/// documentation.
+#[derive(Debug, Default)]
+pub struct SparseLdlt {
+    options: LdltOptions,
+    pattern: Option<LowerCsc>,
+    symbolic: Option<Symbolic>,
+    numeric: Multifrontal,
+    factors: LdlFactors,
+    values: Vec<f64>,
+    /// Equilibration factors in the permuted order.
+    scale: Vec<f64>,
+    /// Equilibration factors in the original order, then scratch.
+    scale_scratch: Vec<f64>,
+    /// Values of the equilibrated matrix.
+    scaled: Vec<f64>,
+    norm_a: f64,
+    factored: bool,
+    solve_work: RefCell<SolveWork>,
+}
+
+impl SparseLdlt {
+    pub fn new() -> Self {
+        Self::with_options(LdltOptions::default())
+    }
+
+    pub fn with_options(options: LdltOptions) -> Self {
+        Self {
+            options,
+            ..Self::default()
+        }
+    }
+
+    /// Statistics of the last analysis and factorization.
+    pub fn stats(&self) -> FactorStats {
+        let Some(sym) = &self.symbolic else {
+            return FactorStats::default();
+        };
+        let nnz_l = self
+            .factors
+            .panels
+            .iter()
+            .map(|p| p.m * p.q - p.q * p.q.saturating_sub(1) / 2)
+            .sum();
+        let two_by_two = self
+            .factors
+            .pivots
+            .iter()
+            .filter(|p| matches!(p, super::front::Pivot::TwoSecond))
+            .count();
+        FactorStats {
+            fronts: sym.supernodes.len(),
+            max_front: sym
+                .supernodes
+                .iter()
+                .map(|s| s.ncols() + s.nstruct())
+                .max()
+                .unwrap_or(0),
+            nnz_l_symbolic: sym.nnz_l,
+            nnz_l,
+            delayed: self.numeric.delayed,
+            two_by_two,
+        }
+    }
+
+    /// Bytes held by the factors and the numeric workspaces.
+    pub fn factor_bytes(&self) -> usize {
+        let f = &self.factors;
+        f.l.capacity() * 8
+            + f.idx.capacity() * 8
+            + f.pivots.capacity() * std::mem::size_of::<super::front::Pivot>()
+    }
+}
+
+impl SymmetricIndefiniteSolver for SparseLdlt {
+    fn analyse(&mut self, pattern: &LowerCsc) -> Result<(), LinsolError> {
+        self.factored = false;
+        self.symbolic = Some(Symbolic::analyse(pattern)?);
+        self.pattern = Some(pattern.clone());
+        Ok(())
+    }
+
+    fn factor(&mut self, values: &[f64]) -> Result<Inertia, LinsolError> {
+        self.factored = false;
+        let (Some(pattern), Some(sym)) = (&self.pattern, &self.symbolic) else {
+            return Err(LinsolError::NotReady);
+        };
+        check_values(pattern, values)?;
+        self.values.clear();
+        self.values.extend_from_slice(values);
+        self.norm_a = pattern.sym_inf_norm(values, &mut self.scale_scratch);
+        equilibrate(pattern, values, &mut self.scale_scratch, &mut self.scaled);
+        let d = &self.scale_scratch;
+        self.scaled.clear();
+        let mut max_abs = 0.0_f64;
+        for j in 0..pattern.dim {
+            for (i, v) in pattern.column_entries(values, j) {
+                let a = d[i] * v * d[j];
+                max_abs = max_abs.max(a.abs());
+                self.scaled.push(a);
+            }
+        }
+        self.scale.clear();
+        self.scale.extend(sym.perm.iter().map(|&old| d[old]));
+        let rule = PivotRule {
+            threshold: self.options.pivot_threshold,
+            zero_tol: self.options.zero_pivot * max_abs,
+        };
+        let scaled = &self.scaled;
+        let inertia = self
+            .numeric
+            .factor(sym, |e| scaled[e], rule, &mut self.factors);
+        self.factored = true;
+        if inertia.zero > 0 {
+            Err(LinsolError::Singular(inertia))
+        } else {
+            Ok(inertia)
+        }
+    }
+
+    fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {
+        let (Some(pattern), Some(sym)) = (&self.pattern, &self.symbolic) else {
+            return Err(LinsolError::NotReady);
+        };
+        if !self.factored {
+            return Err(LinsolError::NotReady);
+        }
+        if rhs.len() != pattern.dim {
+            return Err(LinsolError::ValueCountMismatch {
+                expected: pattern.dim,
+                got: rhs.len(),
+            });
+        }
+        let mut work = self.solve_work.borrow_mut();
+        let SolveWork {
+            refine: refine_work,
+            permuted,
+        } = &mut *work;
+        permuted.resize(pattern.dim, 0.0);
+        refine(
+            pattern,
+            &self.values,
+            self.norm_a,
+            rhs,
+            self.options.max_refinement_steps,
+            refine_work,
+            |x| {
+                for ((p, &old), &s) in permuted.iter_mut().zip(&sym.perm).zip(&self.scale) {
+                    *p = s * x[old];
+                }
+                self.factors.solve_in_place(permuted);
+                for ((&p, &old), &s) in permuted.iter().zip(&sym.perm).zip(&self.scale) {
+                    x[old] = s * p;
+                }
+            },
+        );
+        Ok(())
+    }
+}
