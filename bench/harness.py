@@ -285,13 +285,14 @@ def run_ipopt(model, root, time_limit, tool):
             return run
     row = rows[0]
     status = row["status"]
-    run.code = IPOPT_CODES.get(status, {"Timeout": "timeout"}.get(status, "crash"))
+    # import_error / casadi_error / Crash: the reference tool failed, not Ipopt's algorithm.
+    run.code = IPOPT_CODES.get(status, "timeout" if status == "Timeout" else "crash")
     run.objective = to_float(row["objective"])
     run.iterations = to_int(row["iterations"])
     run.seconds = to_float(row["seconds_solve"])
     if math.isnan(run.seconds):
         run.seconds = to_float(row["seconds_total"]) if run.code != "timeout" else time_limit
-    run.message = status if isinstance(run.code, str) or run.code not in (0,) else ""
+    run.message = "" if run.code == 0 else status
     if row.get("message"):
         run.message = (run.message + " " + row["message"]).strip()
     run.extra = {"seconds_total": to_float(row["seconds_total"]), "wall": secs}
