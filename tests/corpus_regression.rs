@@ -300,6 +300,9 @@ fn run_model(solver: &Path, corpus: &Path, file: &str, time_limit: f64) -> (Row,
         Command::new(solver)
             .args([&name, "-AMPL", &format!("max_cpu_time={time_limit}")])
             .current_dir(&dir)
+            // Options from the caller's environment would change the solves being compared.
+            .env_remove("ipopt_options")
+            .env_remove("pounce_options")
             .stdin(Stdio::null())
             .stdout(console_file)
             .stderr(err)
