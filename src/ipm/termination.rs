@@ -79,12 +79,6 @@ impl Solver<'_, '_, '_> {
     pub fn check_convergence(&mut self) -> Option<SolveStatus> {
         let e = self.errors();
         let o = &self.opt;
-        // A square system (as many equalities as free variables, no inequalities) is
-        // solved once it is feasible: its objective cannot change the solution.
-        let square = self.nlp.m_d == 0 && self.nlp.m_c == self.nlp.n_x && self.nlp.n_x > 0;
-        if square && inf_norm(&self.cur.r) <= o.tol && e.constr_viol_u <= o.constr_viol_tol {
-            return Some(SolveStatus::Success);
-        }
         if e.nlp_error <= o.tol
             && e.dual_inf_u <= o.dual_inf_tol
             && e.constr_viol_u <= o.constr_viol_tol
