@@ -2,7 +2,8 @@
 
 use super::kkt::Scaling;
 use crate::autodiff::Derivatives;
-use crate::nl::model::Model;
+use crate::nl::model::{Model, SuffixTarget};
+use crate::options::Options;
 
 /// Values and first derivatives of a model at a point, as the certificate needs them: the
 /// objective as written (not negated for maximize), its gradient, the constraint bodies
@@ -50,10 +51,10 @@ impl Evaluation {
 
 /// A first-order evaluator of one model, built anew for one certificate so that nothing a
 /// solver cached (values, scaling, slacks) enters it.
-pub(crate) struct Fresh(Derivatives);
+pub(crate) struct Fresh<'m>(Derivatives<'m>);
 
-impl Fresh {
-    pub(crate) fn new(model: &Model) -> Result<Fresh, String> {
+impl<'m> Fresh<'m> {
+    pub(crate) fn new(model: &'m Model) -> Result<Fresh<'m>, String> {
         Derivatives::first_order(model)
             .map(Fresh)
             .map_err(|e| e.to_string())
@@ -101,9 +102,44 @@ impl NlpScaling {
         min_value: 1e-8,
     };
 
+    /// The scaling the options ask for (`nlp_scaling_method`, `nlp_scaling_max_gradient`,
+    /// `nlp_scaling_min_value`; `user-scaling` takes the model's `scaling_factor` suffixes).
+    /// `obj_scaling_factor` other than 1 is not reflected.
+    pub fn from_options(options: &Options, model: &Model) -> NlpScaling {
+        match options.string("nlp_scaling_method") {
+            "none" => NlpScaling::None,
+            "user-scaling" => {
+                let suffix = |target: SuffixTarget, len: usize| {
+                    let mut v = vec![1.0; len];
+                    for s in &model.suffixes {
+                        if s.name == "scaling_factor" && s.target == target {
+                            for &(i, value) in &s.values {
+                                if let Some(slot) = v.get_mut(i as usize)
+                                    && value.is_finite()
+                                    && value > 0.0
+                                {
+                                    *slot = value;
+                                }
+                            }
+                        }
+                    }
+                    v
+                };
+                NlpScaling::Given(Scaling {
+                    objective: suffix(SuffixTarget::Objective, 1)[0],
+                    constraints: suffix(SuffixTarget::Constraint, model.n_con),
+                })
+            }
+            _ => NlpScaling::GradientBased {
+                max_gradient: options.real("nlp_scaling_max_gradient"),
+                min_value: options.real("nlp_scaling_min_value"),
+            },
+        }
+    }
+
     /// The factors for `model`, evaluating with `fresh` where needed; `None` for the
     /// unscaled problem or when the starting point cannot be differentiated.
-    pub(crate) fn factors(&self, model: &Model, fresh: &mut Fresh) -> Option<Scaling> {
+    pub(crate) fn factors(&self, model: &Model, fresh: &mut Fresh<'_>) -> Option<Scaling> {
         let (max_gradient, min_value) = match self {
             NlpScaling::None => return None,
             NlpScaling::Given(s) => return Some(s.clone()),

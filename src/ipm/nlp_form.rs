@@ -6,13 +6,14 @@
 //! functions scaled. Keeping one primal vector `w` lets bounds on variables and slacks
 //! share one code path everywhere else.
 
-use super::options::{FixedVariableTreatment, IpmOptions, NlpScalingMethod};
+use super::options::{FixedVariableTreatment, HessianApproximation, IpmOptions, NlpScalingMethod};
 use super::problem::{EvalError, EvalResult, Nlp, StartingPoint};
 use super::scaling;
 
 /// Why the problem cannot be iterated on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SetupError {
+    /// Lower above upper bound, or a sparsity structure indexing outside the problem.
     InconsistentBounds,
     TooFewDegreesOfFreedom,
     InvalidStartingPoint,
@@ -219,11 +220,17 @@ impl<'a> InternalNlp<'a> {
             jac_cols.push(n_x + k);
         }
 
-        let hess_struct = nlp.hessian_structure();
+        let hess_struct = match opt.hessian_approximation {
+            HessianApproximation::Exact => nlp.hessian_structure(),
+            HessianApproximation::LimitedMemory => None,
+        };
         let has_hessian = hess_struct.is_some();
         let hess_struct = hess_struct.unwrap_or_default();
         let mut hess_map = Vec::with_capacity(hess_struct.len());
         let (mut hess_rows, mut hess_cols) = (Vec::new(), Vec::new());
+        if hess_struct.iter().any(|&(i, j)| i >= n || j >= n) {
+            return Err(SetupError::InconsistentBounds);
+        }
         for &(i, j) in &hess_struct {
             let (fi, fj) = (free_index[i.max(j)], free_index[i.min(j)]);
             if fi == usize::MAX || fj == usize::MAX {

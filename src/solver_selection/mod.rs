@@ -7,6 +7,7 @@ mod model_nlp;
 pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
+use crate::certificate::{NlpScaling, Tolerances, certify};
 use crate::ipm::LinearSolverFactory;
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::linsol::sparse::SparseLdlt;
@@ -24,12 +25,48 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
             return unsolved(model, SolveStatus::InternalError);
         }
     };
+    let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
+    let _ = crate::autodiff::check::derivative_test(model, &x0, options, journal);
     let make = || -> Box<dyn SymmetricIndefiniteSolver> { Box::new(SparseLdlt::new()) };
     let factory = LinearSolverFactory {
         name: "pounce-ldlt",
         make: &make,
     };
-    crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal)
+    let solution = crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal);
+    certified(model, options, solution, journal)
+}
+
+/// Checks `solution` against the original model with a fresh evaluation, appends the
+/// certificate block to the log, and keeps an optimal status only when the certificate
+/// meets the user's tolerances (otherwise the status says what the point does meet).
+fn certified(
+    model: &Model,
+    options: &Options,
+    mut solution: Solution,
+    journal: &mut dyn Write,
+) -> Solution {
+    let certificate = certify(
+        model,
+        &solution,
+        Tolerances::from_options(options),
+        &NlpScaling::from_options(options, model),
+    );
+    let status = certificate.status_for(
+        solution.status,
+        &Tolerances::acceptable_from_options(options),
+    );
+    if options.int("print_level") > 0 {
+        let _ = write!(journal, "{}", certificate.log_block());
+        if status != solution.status {
+            let _ = writeln!(
+                journal,
+                "\nThe certificate does not confirm the solver's outcome; reporting instead:\nEXIT: {}",
+                status.exit_line()
+            );
+        }
+    }
+    solution.status = status;
+    solution
 }
 
 /// A solution that reports `status` at the starting point, for solves that could not start.
