@@ -366,11 +366,41 @@ fn run_feral(c: &Case) -> (f64, f64, usize, String) {
     (first, refactor, nnz_l, inertia)
 }
 
+/// Factor time of the dense and the sparse path on small random KKT matrices,
+/// to place `auto::DENSE_MAX_DIM`.
+fn small_sizes() {
+    use pounce::linsol::dense::DenseLdlt;
+    println!("| n | dense factor µs | sparse factor µs |");
+    println!("|---|---|---|");
+    for n in [16, 32, 48, 64, 96, 128, 192, 256] {
+        let c = grid_kkt("small", &[n * 2 / 3], n / 3, 3, 0.0, 0.0, n as u64);
+        let time = |s: &mut dyn SymmetricIndefiniteSolver| {
+            s.analyse(&c.pattern).expect("analysis");
+            let _ = s.factor(&c.values);
+            median(
+                (0..21)
+                    .map(|_| timed(|| s.factor(&c.values)).1 * 1e6)
+                    .collect(),
+            )
+        };
+        println!(
+            "| {} | {:.1} | {:.1} |",
+            c.pattern.dim,
+            time(&mut DenseLdlt::new()),
+            time(&mut SparseLdlt::new())
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if args.iter().any(|a| a == "--small") {
+        small_sizes();
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let primal: Option<usize> = args
         .iter()
