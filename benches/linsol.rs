@@ -197,7 +197,7 @@ fn generated(quick: bool) -> Vec<Case> {
                 9,
             ),
             grid_kkt(
-                "lp-like 2d-300 m=45000 h=diag",
+                "grid2d-300 m=45000 j=5",
                 &[300, 300],
                 45000,
                 5,
