@@ -16,8 +16,126 @@ use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
 use std::io::Write;
 
+/// Which solver a model goes to (option `solver_selection`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    /// Classify the model: LPs and convex QPs to the convex path, the rest to the IPM.
+    Auto,
+    Nlp,
+    Lp,
+    Qp,
+    Socp,
+}
+
+impl Route {
+    fn from_options(options: &Options) -> Route {
+        match options.string("solver_selection") {
+            "nlp" => Route::Nlp,
+            "lp-ipm" => Route::Lp,
+            "qp-ipm" => Route::Qp,
+            "socp" => Route::Socp,
+            _ => Route::Auto,
+        }
+    }
+}
+
 /// Solves `model` with `options`, writing the solver's log to `journal`.
+///
+/// Under `solver_selection=auto` a model whose constraints are linear and whose objective
+/// is a convex quadratic (certified by a factorization during extraction) goes to the
+/// convex interior-point method; its result is kept when it is a certified optimum or a
+/// proof of infeasibility or unboundedness, and otherwise the model is solved again by
+/// the NLP method, as the log says. A forced route that does not fit the model is an
+/// option error.
 pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+    let route = Route::from_options(options);
+    let verbose = options.int("print_level") > 0;
+    match route {
+        Route::Nlp => return solve_nlp(model, options, journal),
+        Route::Socp => {
+            let _ = writeln!(
+                journal,
+                "solver_selection=socp: the second-order cone path is not available in this version of pounce."
+            );
+            return unsolved(model, SolveStatus::InvalidOption);
+        }
+        Route::Auto | Route::Lp | Route::Qp => {}
+    }
+    let qp = match crate::convex::extract::extract(model) {
+        Ok(qp) => qp,
+        Err(why) if route == Route::Auto => {
+            log::info!("not an LP or convex QP ({why}): using the NLP method");
+            return solve_nlp(model, options, journal);
+        }
+        Err(why) => {
+            let _ = writeln!(journal, "solver_selection does not fit this model: {why}.");
+            return unsolved(model, SolveStatus::InvalidOption);
+        }
+    };
+    if route == Route::Lp && qp.problem.p.nnz() > 0 {
+        let _ = writeln!(
+            journal,
+            "solver_selection=lp-ipm does not fit this model: its objective is quadratic."
+        );
+        return unsolved(model, SolveStatus::InvalidOption);
+    }
+    let settings = convex_settings(options);
+    let result = match crate::convex::solve(&qp.problem, &settings, journal) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(journal, "the convex method cannot take this model: {e}");
+            return solve_nlp(model, options, journal);
+        }
+    };
+    let solution = qp.model_solution(result.solution);
+    match solution.status {
+        SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
+            if result.certificate.is_some() =>
+        {
+            return solution;
+        }
+        SolveStatus::InvalidProblemDefinition => return solution,
+        _ => {}
+    }
+    let certificate = certify(model, &solution, Tolerances::from_options(options));
+    if solution.status == SolveStatus::Success && certificate.verified() {
+        if verbose {
+            let _ = write!(journal, "{}", certificate.log_block());
+        }
+        return solution;
+    }
+    if route != Route::Auto {
+        return certified(model, options, solution, journal);
+    }
+    if verbose {
+        let _ = write!(journal, "{}", certificate.log_block());
+        let _ = writeln!(
+            journal,
+            "\nThe convex method ended without a certified optimum ({}); solving again with the NLP method.\n",
+            solution.status.exit_line()
+        );
+    }
+    solve_nlp(model, options, journal)
+}
+
+/// Settings of the convex method from the options it shares with the NLP method.
+fn convex_settings(options: &Options) -> crate::convex::Settings {
+    crate::convex::Settings {
+        max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
+        time_limit: options
+            .real("max_wall_time")
+            .min(options.real("max_cpu_time")),
+        verbose: options.int("print_level") > 0,
+        // The convex method stops on the duality gap, a sum of complementarity products;
+        // a tenth of `tol` keeps each product within the tolerance the certificate checks.
+        tol_gap_abs: 0.1 * options.real("tol"),
+        tol_gap_rel: 0.1 * options.real("tol"),
+        ..Default::default()
+    }
+}
+
+/// Solves `model` by the filter line-search interior-point method.
+fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
     let nlp = match ModelNlp::new(model) {
         Ok(nlp) => nlp,
         Err(e) => {
