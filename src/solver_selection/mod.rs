@@ -97,7 +97,12 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
         SolveStatus::InvalidProblemDefinition => return solution,
         _ => {}
     }
-    let certificate = certify(model, &solution, Tolerances::from_options(options));
+    let certificate = certify(
+        model,
+        &solution,
+        Tolerances::from_options(options),
+        &NlpScaling::from_options(options, model),
+    );
     if solution.status == SolveStatus::Success && certificate.verified() {
         if verbose {
             let _ = write!(journal, "{}", certificate.log_block());
