@@ -2,7 +2,7 @@
 """Benchmark harness: pounce against Ipopt, Clarabel and HiGHS on a corpus of .nl models.
 
 Runs every model of the chosen corpus under each solver, one model at a time and the
-solvers in alternation (model k runs pounce first when k is even and last when k is odd,
+solvers in alternation (pounce runs first on the 1st, 3rd, 5th, ... model and last on the others,
 so that drifting load on the machine does not favour one solver), each with a time limit,
 and writes to --out:
 
