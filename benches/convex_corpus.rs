@@ -2,9 +2,14 @@
 //! and compares with the Clarabel/HiGHS references (`shared/reference/convex-*.jsonl`).
 //!
 //! ```sh
+//! cargo bench --bench convex_corpus -- ../shared/corpus/netlib ../shared/reference/convex-netlib.jsonl [NAME...]
+//! # or from the exported matrices, without the .nl reader:
 //! python3 scripts/convex_npz_export.py target/convex-corpus/netlib ../shared/corpus/netlib/npz/*.npz
-//! cargo bench --bench convex_corpus -- target/convex-corpus/netlib ../shared/reference/convex-netlib.jsonl [NAME...]
+//! cargo bench --bench convex_corpus -- target/convex-corpus/netlib ../shared/reference/convex-netlib.jsonl
 //! ```
+//!
+//! `.nl` files go through `pounce::nl::read_file` and `convex::extract`; the reported
+//! seconds are the solve only (reading and extraction excluded), as are Clarabel's.
 //!
 //! One line per problem (status, iterations, seconds, objective, relative difference
 //! to the agreed reference objective), then counts and total times. Only problems
@@ -110,6 +115,17 @@ fn read_problem(path: &Path) -> Result<QpProblem, String> {
     })
 }
 
+/// Reads a `.nl` model and extracts its LP/QP (the path `pounce model.nl` takes).
+/// A maximize model is negated here; the corpora hold minimize models only.
+fn read_nl(path: &Path) -> Result<QpProblem, String> {
+    let model = pounce::nl::read_file(path).map_err(|e| e.to_string())?;
+    let qp = pounce::convex::extract::extract(&model).map_err(|e| e.to_string())?;
+    if qp.sense != pounce::nl::model::Sense::Minimize {
+        return Err("maximize model".to_string());
+    }
+    Ok(qp.problem)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -123,7 +139,7 @@ fn main() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("corpus directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "qp"))
+        .filter(|p| p.extension().is_some_and(|e| e == "qp" || e == "nl"))
         .filter(|p| {
             names.is_empty()
                 || names
@@ -138,11 +154,26 @@ fn main() {
         .unwrap_or(60.0);
     // CONVEX_VERBOSE=1 prints each solve's console log.
     let verbose = std::env::var("CONVEX_VERBOSE").is_ok_and(|v| v == "1");
-    let settings = Settings {
+    let mut settings = Settings {
         verbose,
         time_limit,
         ..Settings::default()
     };
+    if let Ok(spec) = std::env::var("CONVEX_SET") {
+        for kv in spec.split(',') {
+            let (k, v) = kv.split_once('=').expect("k=v");
+            let v: f64 = v.parse().expect("number");
+            match k {
+                "static" => settings.static_regularization_constant = v,
+                "dyn_eps" => settings.dynamic_regularization_eps = v,
+                "dyn_delta" => settings.dynamic_regularization_delta = v,
+                "ir_max" => settings.iterative_refinement_max_iter = v as usize,
+                "ir_ratio" => settings.iterative_refinement_stop_ratio = v,
+                "eq_iter" => settings.equilibrate_max_iter = v as usize,
+                _ => panic!("unknown {k}"),
+            }
+        }
+    }
 
     let (mut total, mut solved, mut scored, mut matched) = (0, 0, 0, 0);
     let (mut ours_time, mut clarabel_time) = (0.0, 0.0);
@@ -152,7 +183,12 @@ fn main() {
     );
     for path in &files {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let qp = match read_problem(path) {
+        let loaded = if path.extension().is_some_and(|e| e == "nl") {
+            read_nl(path)
+        } else {
+            read_problem(path)
+        };
+        let qp = match loaded {
             Ok(qp) => qp,
             Err(e) => {
                 println!("{name:<12} unreadable: {e}");

@@ -9,6 +9,7 @@
 
 pub mod ampl;
 pub mod autodiff;
+pub mod certificate;
 pub mod convex;
 pub mod ipm;
 pub mod linsol;

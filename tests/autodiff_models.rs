@@ -5,11 +5,11 @@ mod autodiff_support;
 
 use autodiff_support::*;
 use pounce::autodiff::check::{CheckOptions, check};
-use pounce::autodiff::{Derivatives, Function};
+use pounce::autodiff::{Derivatives, Failure, Function};
 use pounce::nl::tape::Op;
 
 /// Pitfall 11: V2 = 3 x0 + x1², V3 = V2 · V2, C0 = V3.
-fn chained_defined_variables() -> Derivatives {
+fn chained_defined_variables() -> Derivatives<'static> {
     let mut b = TapeBuilder::default();
     b.begin();
     let x0 = b.var(0);
@@ -32,7 +32,7 @@ fn chained_defined_variables() -> Derivatives {
     b.bin(Op::Add, v, x1);
     b.end_objective();
     let m = model(2, b.tape, &[vec![(0, 0.0), (1, 0.0)]], &[vec![(0, 2.0)]]);
-    Derivatives::new(&m).unwrap()
+    Derivatives::new(Box::leak(Box::new(m))).unwrap()
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn defined_variables_chain() {
 }
 
 /// HS071: min x0 x3 (x0 + x1 + x2) + x2 s.t. x0 x1 x2 x3 ≥ 25, Σ xi² = 40.
-fn hs071() -> Derivatives {
+fn hs071() -> Derivatives<'static> {
     let mut b = TapeBuilder::default();
     b.begin();
     let x: Vec<_> = (0..4).map(|i| b.var(i)).collect();
@@ -107,7 +107,7 @@ fn hs071() -> Derivatives {
     b.end_objective();
     let all = vec![(0, 0.0), (1, 0.0), (2, 0.0), (3, 0.0)];
     let m = model(4, b.tape, &[all.clone(), all], &[vec![(2, 1.0)]]);
-    Derivatives::new(&m).unwrap()
+    Derivatives::new(Box::leak(Box::new(m))).unwrap()
 }
 
 #[test]
@@ -223,11 +223,11 @@ fn evaluation_errors_name_function_and_operation() {
     let m = model(2, b.tape, &[vec![(1, 0.0)], vec![(0, 0.0)]], &[vec![]]);
     let mut d = Derivatives::new(&m).unwrap();
     let e = d.objective(&[-0.5, 1.0]).unwrap_err();
-    assert_eq!(
-        (e.function, e.op, e.derivative),
-        (Function::Objective(0), Op::Log, false)
-    );
-    assert_eq!(e.args, vec![-0.5]);
+    assert_eq!(e.function, Function::Objective(0));
+    match &e.failure {
+        Failure::Value(op) => assert_eq!((op.op, op.args[0]), ("log", -0.5)),
+        f => panic!("expected a value failure, got {f:?}"),
+    }
     assert!(e.to_string().contains("can't evaluate log(-0.5)"), "{e}");
     // the untaken branch's log(-0.5) is not an error
     let mut c = [0.0; 2];
@@ -239,10 +239,15 @@ fn evaluation_errors_name_function_and_operation() {
     // sqrt at 0 has a value but no derivative
     d.constraints(&[1.0, 0.0], &mut c).unwrap();
     let e = d.jacobian_values(&[1.0, 0.0], &mut j).unwrap_err();
+    assert_eq!(e.function, Function::Constraint(0));
     assert_eq!(
-        (e.function, e.op, e.derivative),
-        (Function::Constraint(0), Op::Sqrt, true)
+        e.failure,
+        Failure::Derivative {
+            op: Op::Sqrt,
+            args: vec![0.0]
+        }
     );
+    assert!(e.is_derivative());
     let mut h = vec![0.0; d.hessian_structure().0.len()];
     assert!(
         d.hessian_values(&[1.0, 0.0], 1.0, &[1.0, 1.0], &mut h)
@@ -262,9 +267,10 @@ fn evaluation_errors_name_function_and_operation() {
     let mut d = Derivatives::new(&m).unwrap();
     let mut c = [0.0];
     let e = d.constraints(&[-1.0], &mut c).unwrap_err();
-    assert_eq!(
-        (e.function, e.origin, e.op),
-        (Function::Constraint(0), Function::Defined(0), Op::Log)
+    assert_eq!(e.function, Function::Constraint(0));
+    assert!(
+        matches!(e.failure, Failure::Value(op) if op.op == "log"),
+        "{e}"
     );
 }
 
@@ -312,4 +318,116 @@ fn malformed_tapes_are_typed_errors() {
     b.end_constraint();
     let m = model(1, b.tape, &[vec![]], &[]);
     assert!(Derivatives::new(&m).is_err(), "variable out of range");
+}
+
+#[test]
+fn quadratic_pieces_use_constant_hessians() {
+    // f = (x0 − 3)² + 2 x0 x1 − x1 / 4;  c0 = (x0 + x1)² / 2;  c1 = x0 x1 x2 (cubic)
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let (x0, x1) = (b.var(0), b.var(1));
+    let sum = b.bin(Op::Add, x0, x1);
+    let sq = b.un(Op::Square, sum);
+    let two = b.num(2.0);
+    b.bin(Op::Div, sq, two);
+    b.end_constraint();
+    b.begin();
+    let (x0, x1, x2) = (b.var(0), b.var(1), b.var(2));
+    let p = b.bin(Op::Mul, x0, x1);
+    b.bin(Op::Mul, p, x2);
+    b.end_constraint();
+    b.begin();
+    let x0 = b.var(0);
+    let three = b.num(3.0);
+    let d = b.bin(Op::Sub, x0, three);
+    let sq = b.pow_const(d, 2.0);
+    let two = b.num(2.0);
+    let x0 = b.var(0);
+    let x1 = b.var(1);
+    let t = b.bin(Op::Mul, two, x0);
+    let t = b.bin(Op::Mul, t, x1);
+    let four = b.num(4.0);
+    let x1b = b.var(1);
+    let q = b.bin(Op::Div, x1b, four);
+    let nq = b.un(Op::Neg, q);
+    b.node(Op::Sum, 0, &[sq, t, nq]);
+    b.end_objective();
+    let all = vec![(0, 0.0), (1, 0.0), (2, 0.0)];
+    let m = model(3, b.tape, &[all.clone(), all], &[vec![]]);
+    let mut d = Derivatives::new(&m).unwrap();
+    assert_eq!(
+        d.constant_hessian_count(),
+        2,
+        "objective and c0, not the cubic c1"
+    );
+    let x = [0.5, -2.0, 3.0];
+    let y = [0.5, 2.0];
+    let (hr, hc) = d.hessian_structure();
+    let (hr, hc) = (hr.to_vec(), hc.to_vec());
+    let mut hv = vec![0.0; hr.len()];
+    d.hessian_values(&x, 1.5, &y, &mut hv).unwrap();
+    let h = dense_lower(3, &hr, &hc, &hv);
+    let want = [
+        [1.5 * 2.0 + 0.5, 0.0, 0.0],
+        [1.5 * 2.0 + 0.5 + 2.0 * x[2], 0.5, 0.0],
+        [2.0 * x[1], 2.0 * x[0], 0.0],
+    ];
+    for r in 0..3 {
+        for c in 0..=r {
+            assert_close(h[r][c], want[r][c], 1e-15, &format!("h[{r}][{c}]"));
+        }
+    }
+    let report = check(
+        &mut d,
+        &x,
+        &CheckOptions {
+            second_order: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(report.suspicious.is_empty(), "{report}");
+}
+
+#[test]
+fn derivative_test_option_writes_ipopt_style_report() {
+    use pounce::autodiff::check::derivative_test;
+    use pounce::options::Options;
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let x0 = b.var(0);
+    let x1 = b.var(1);
+    let p = b.bin(Op::Mul, x0, x1);
+    b.un(Op::Exp, p);
+    b.end_objective();
+    let m = model(2, b.tape, &[], &[vec![(0, 1.0)]]);
+    let x = [0.3, -0.7];
+    let mut out = Vec::new();
+    derivative_test(&m, &x, &Options::with(&[]).unwrap(), &mut out).unwrap();
+    assert!(out.is_empty(), "derivative_test none prints nothing");
+    let second = Options::with(&[("derivative_test", "second-order")]).unwrap();
+    derivative_test(&m, &x, &second, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("Starting derivative checker for first and second derivatives."),
+        "{text}"
+    );
+    assert!(
+        text.contains("No errors detected by derivative checker (5 entries compared)"),
+        "{text}"
+    );
+    // a perturbation far too large reports the curved entries, worst first
+    let coarse = Options::with(&[
+        ("derivative_test", "first-order"),
+        ("derivative_test_perturbation", "0.5"),
+    ])
+    .unwrap();
+    let mut out = Vec::new();
+    derivative_test(&m, &x, &coarse, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("* grad_f["), "{text}");
+    assert!(
+        text.contains("Derivative checker detected 2 error(s)"),
+        "{text}"
+    );
 }

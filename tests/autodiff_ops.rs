@@ -9,7 +9,7 @@ use pounce::autodiff::Derivatives;
 use pounce::nl::tape::{NodeId, Op};
 
 /// Builds f(x0, x1) = expr as objective 0 and as constraint 0.
-fn both(build: &dyn Fn(&mut TapeBuilder) -> NodeId) -> Derivatives {
+fn both(build: &dyn Fn(&mut TapeBuilder) -> NodeId) -> Derivatives<'static> {
     let mut b = TapeBuilder::default();
     b.begin();
     build(&mut b);
@@ -18,11 +18,12 @@ fn both(build: &dyn Fn(&mut TapeBuilder) -> NodeId) -> Derivatives {
     build(&mut b);
     b.end_objective();
     let m = model(2, b.tape, &[vec![(0, 0.0), (1, 0.0)]], &[vec![]]);
-    Derivatives::new(&m).expect("valid tape")
+    // Derivatives borrow their model; a leaked model lets the helper return them.
+    Derivatives::new(Box::leak(Box::new(m))).expect("valid tape")
 }
 
 /// Checks gradient, Jacobian row and Hessian of `d` at `x` against central differences.
-fn check_fd(d: &mut Derivatives, x: &[f64], what: &str) {
+fn check_fd(d: &mut Derivatives<'_>, x: &[f64], what: &str) {
     let n = x.len();
     let h = 1e-6;
     let mut g = vec![0.0; n];
@@ -174,7 +175,7 @@ fn powers_with_constant_exponent_or_base() {
 
 #[test]
 fn asl_conventions_at_kinks() {
-    let grad_at = |d: &mut Derivatives, x: [f64; 2]| {
+    let grad_at = |d: &mut Derivatives<'_>, x: [f64; 2]| {
         let mut g = [0.0; 2];
         d.gradient(&x, &mut g).unwrap();
         g

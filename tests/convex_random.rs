@@ -156,9 +156,9 @@ fn check(inst: &Instance, label: &str) {
     // Primal feasibility.
     let mut ax = vec![0.0; qp.num_rows()];
     qp.a.gemv(1.0, &s.x, &mut ax);
-    for i in 0..qp.num_rows() {
+    for (i, &v) in ax.iter().enumerate() {
         assert!(
-            ax[i] >= qp.row_lower[i] - 1e-7 && ax[i] <= qp.row_upper[i] + 1e-7,
+            v >= qp.row_lower[i] - 1e-7 && v <= qp.row_upper[i] + 1e-7,
             "{label}: row {i}"
         );
     }
@@ -172,8 +172,8 @@ fn check(inst: &Instance, label: &str) {
     let mut g = qp.q.clone();
     qp.p.symv(1.0, &s.x, &mut g);
     qp.a.gemv_t(1.0, &s.lambda, &mut g);
-    for j in 0..qp.num_vars() {
-        let r = g[j] - s.z_lower[j] + s.z_upper[j];
+    for (j, gj) in g.iter().enumerate() {
+        let r = gj - s.z_lower[j] + s.z_upper[j];
         assert!(r.abs() <= 1e-6, "{label}: stationarity {j}: {r}");
         assert!(s.z_lower[j] >= 0.0 && s.z_upper[j] >= 0.0);
     }

@@ -382,3 +382,71 @@ fn malformed_data_is_an_error() {
     qp.p = CscMatrix::from_triplets(2, 2, &[(0, 1, 1.0), (1, 0, 1.0)]).unwrap();
     assert!(convex::solve(&qp, &quiet(), &mut std::io::sink()).is_err());
 }
+
+#[test]
+fn edge_cases_do_not_fail() {
+    // No variables at all: the objective constant is the optimum.
+    let empty = Qp {
+        n: 0,
+        p: vec![],
+        q: vec![],
+        c0: 4.0,
+        rows: vec![],
+        bounds: vec![],
+    }
+    .build();
+    let r = run(&empty);
+    assert_eq!(r.status, ConvexStatus::Solved);
+    assert_eq!(r.solution.objective, 4.0);
+
+    // Free variables, zero objective: any point is optimal.
+    let free = Qp {
+        n: 2,
+        p: vec![],
+        q: vec![0.0, 0.0],
+        c0: 0.0,
+        rows: vec![],
+        bounds: vec![(-INF, INF), (-INF, INF)],
+    }
+    .build();
+    assert_eq!(run(&free).status, ConvexStatus::Solved);
+
+    // Free variable with a linear objective: unbounded.
+    let unbounded = Qp {
+        n: 1,
+        p: vec![],
+        q: vec![1.0],
+        c0: 0.0,
+        rows: vec![],
+        bounds: vec![(-INF, INF)],
+    }
+    .build();
+    assert_eq!(run(&unbounded).status, ConvexStatus::DualInfeasible);
+
+    // Every variable fixed, plus a redundant equality row.
+    let fixed = Qp {
+        n: 2,
+        p: vec![(0, 0, 1.0)],
+        q: vec![1.0, -1.0],
+        c0: 0.0,
+        rows: vec![(vec![(0, 1.0), (1, 1.0)], 3.0, 3.0)],
+        bounds: vec![(1.0, 1.0), (2.0, 2.0)],
+    }
+    .build();
+    let r = run(&fixed);
+    assert_eq!(r.status, ConvexStatus::Solved);
+    assert_close(&r.solution.x, &[1.0, 2.0], 1e-7, "x");
+    assert!((r.solution.objective - (0.5 + 1.0 - 2.0)).abs() < 1e-7);
+
+    // Contradictory equalities: infeasible.
+    let contradictory = Qp {
+        n: 1,
+        p: vec![],
+        q: vec![1.0],
+        c0: 0.0,
+        rows: vec![(vec![(0, 1.0)], 1.0, 1.0), (vec![(0, 1.0)], 2.0, 2.0)],
+        bounds: vec![(-INF, INF)],
+    }
+    .build();
+    assert_eq!(run(&contradictory).status, ConvexStatus::PrimalInfeasible);
+}

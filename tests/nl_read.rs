@@ -352,3 +352,42 @@ C0\no5\nv0\nn3\nC1\nn0\nO0 0\no0\nv0\nn7\nO1 1\nn-2\nx1\n0 -2\nr\n3\n1 4\nb\n0 -
     ev.eval_defined(&[-2.0], &mut ws);
     assert_eq!(ev.objective(1, &[-2.0], &mut ws).unwrap(), -2.0);
 }
+
+#[test]
+fn segments_in_another_order_and_per_column_counts() {
+    let text = std::fs::read_to_string(testdata("hs071.nl")).unwrap();
+    let base = read_bytes("hs071.nl", text.as_bytes()).unwrap();
+    // The order of the ASL's own writer: b, x, r first, then C, O, then k, J, G.
+    let at = |s: &str| text.find(&format!("\n{s}")).unwrap() + 1;
+    let (c, x, r, b, k) = (at("C0\n"), at("x4\n"), at("r\n"), at("b\n"), at("k3\n"));
+    let reordered = [
+        &text[..c],
+        &text[b..k],
+        &text[x..r],
+        &text[r..b],
+        &text[c..x],
+        &text[k..],
+    ]
+    .concat();
+    assert_ne!(reordered, text);
+    assert_eq!(
+        read_bytes("reordered.nl", reordered.as_bytes()).unwrap(),
+        base
+    );
+    // `K`: per-column counts instead of cumulative ones.
+    let per_column = text.replace("k3\n2\n4\n6\n", "K3\n2\n2\n2\n");
+    assert_eq!(read_bytes("K.nl", per_column.as_bytes()).unwrap(), base);
+}
+
+#[test]
+fn binary_header_keeps_line_6_as_read() {
+    // Found by fuzzing: a stray byte on line 6 ends the integers there (flags = 0);
+    // the binary header must say the same, not re-split the text.
+    let text = std::fs::read_to_string(testdata("hs071.nl")).unwrap();
+    let text = text.replace(" 0 0 0 1\t#", " 0 0 \x130 1\t#");
+    let base = read_bytes("odd.nl", text.as_bytes()).unwrap();
+    assert_eq!(base.header.flags, 0);
+    let bin = write_binary("odd.nl", text.as_bytes(), ByteOrder::Big).unwrap();
+    let m = read_bytes("odd.nl", &bin).unwrap();
+    assert_eq!((m.header.flags, m.header.arith), (0, 2));
+}

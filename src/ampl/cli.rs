@@ -30,9 +30,11 @@ struct Tools {
 enum Tool {
     /// Evaluate a model's functions and derivatives at a point and print JSON.
     Eval(super::eval::EvalArgs),
+    /// Check a .sol file against its model: feasibility, stationarity, complementarity.
+    Verify(super::verify::VerifyArgs),
 }
 
-const TOOL_NAMES: &[&str] = &["eval"];
+const TOOL_NAMES: &[&str] = &["eval", "verify"];
 
 /// pounce's name and version, as in the `.sol` message and the `-AMPL` banner.
 pub const BANNER: &str = concat!("pounce ", env!("CARGO_PKG_VERSION"));
@@ -148,6 +150,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         };
         return match tools.command {
             Tool::Eval(a) => super::eval::run(&a),
+            Tool::Verify(a) => super::verify::run(&a),
         };
     }
     let args: Vec<String> = args

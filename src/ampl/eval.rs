@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::autodiff::report::at_point;
 use crate::nl::eval::Evaluator;
 use crate::nl::fmt::write_g;
 use crate::nl::{Model, read_file};
@@ -186,10 +187,20 @@ pub fn run(args: &EvalArgs) -> i32 {
     let mut ws = ev.workspace();
     let mut c = vec![0.0; model.n_con];
     let (f, c_ok) = ev.objective_and_constraints(&point.x, &mut ws, &mut c);
+    let derivs = match at_point(&model, &point.x, point.obj_factor, &point.y) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("pounce eval: {e}");
+            return 2;
+        }
+    };
+    // Value errors are already reported above; add those only derivatives meet.
+    let derivative_errors = derivs.errors.iter().filter(|e| e.is_derivative());
     let errors: Vec<String> = [f.as_ref().err(), c_ok.as_ref().err()]
         .into_iter()
         .flatten()
         .map(|e| e.to_string())
+        .chain(derivative_errors.map(|e| e.to_string()))
         .collect();
     let errors = (!errors.is_empty()).then(|| errors.join("; "));
     let report = Report {
@@ -197,8 +208,10 @@ pub fn run(args: &EvalArgs) -> i32 {
         m: model.n_con,
         f: f.ok(),
         c: c_ok.is_ok().then_some(&c[..]),
+        grad: derivs.grad.as_deref(),
+        jac: derivs.jac.as_deref(),
+        hess: derivs.hess.as_deref(),
         errors: errors.as_deref(),
-        ..Report::default()
     };
     let mut out = std::io::stdout().lock();
     if out.write_all(report.to_json().as_bytes()).is_err() {

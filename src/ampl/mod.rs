@@ -7,3 +7,5 @@ pub mod number;
 pub mod option_docs;
 pub mod option_sources;
 pub mod sol;
+pub mod sol_read;
+pub mod verify;

@@ -11,8 +11,11 @@
 //! tolerance are reported, worst first.
 
 use super::{Derivatives, EvalError};
+use crate::nl::model::Model;
+use crate::options::Options;
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Write;
 
 /// Settings of the check (Ipopt's option names in parentheses).
 #[derive(Clone, Copy, Debug)]
@@ -142,8 +145,48 @@ impl fmt::Display for Report {
     }
 }
 
+/// What Ipopt's `derivative_test` option asks for (`first-order`, `second-order`,
+/// `only-second-order`; nothing for `none`), with `derivative_test_perturbation` and
+/// `derivative_test_tol`: checks the derivatives of `model` at `x` and writes the
+/// suspicious entries, worst first, to `journal`.
+pub fn derivative_test(
+    model: &Model,
+    x: &[f64],
+    options: &Options,
+    journal: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mode = options.string("derivative_test");
+    if mode == "none" {
+        return Ok(());
+    }
+    let opts = CheckOptions {
+        perturbation: options.real("derivative_test_perturbation"),
+        tol: options.real("derivative_test_tol"),
+        second_order: mode != "first-order",
+    };
+    let order = if opts.second_order {
+        "first and second"
+    } else {
+        "first"
+    };
+    writeln!(
+        journal,
+        "Starting derivative checker for {order} derivatives.\n"
+    )?;
+    let report = Derivatives::new(model)
+        .map_err(|e| e.to_string())
+        .and_then(|mut d| check(&mut d, x, &opts).map_err(|e| e.to_string()));
+    match report {
+        Ok(report) => write!(journal, "{report}"),
+        Err(e) => writeln!(
+            journal,
+            "Derivative checker could not evaluate the model: {e}"
+        ),
+    }
+}
+
 /// Checks the derivatives of `d` at `x`.
-pub fn check(d: &mut Derivatives, x: &[f64], opts: &CheckOptions) -> Result<Report, EvalError> {
+pub fn check(d: &mut Derivatives<'_>, x: &[f64], opts: &CheckOptions) -> Result<Report, EvalError> {
     let (n, m) = (d.n_var(), d.n_con());
     let (jrows, jcols) = d.jacobian_structure();
     let (jrows, jcols): (Vec<u32>, Vec<u32>) = (jrows.to_vec(), jcols.to_vec());
@@ -222,7 +265,7 @@ struct Hessians {
     constraints: Vec<HashMap<(usize, usize), f64>>,
 }
 
-fn exact_hessians(d: &mut Derivatives, x: &[f64]) -> Result<Hessians, EvalError> {
+fn exact_hessians(d: &mut Derivatives<'_>, x: &[f64]) -> Result<Hessians, EvalError> {
     let m = d.n_con();
     let (hr, hc) = d.hessian_structure();
     let (hr, hc) = (hr.to_vec(), hc.to_vec());

@@ -8,9 +8,11 @@
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
 use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
-use super::error::{EvalError, Function, TapeError};
+use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
+use super::quadratic;
+use crate::nl::eval::{Evaluator, OpError, Workspace as EvalWorkspace};
 use crate::nl::model::Model;
 use crate::nl::tape::Op;
 
@@ -23,6 +25,15 @@ struct JacobianPattern {
     cols: Vec<u32>,
     /// Linear coefficient of each entry (0 where the variable is only nonlinear).
     lin: Vec<f64>,
+}
+
+/// A piece whose Hessian is constant (degree ≤ 2): its entries' positions in the
+/// Hessian and their values, added with the piece's multiplier.
+struct ConstantHessian {
+    /// Constraint index, or `None` for the objective.
+    constraint: Option<usize>,
+    pos: Vec<usize>,
+    val: Vec<f64>,
 }
 
 /// Reusable storage of the numeric phase, sized once.
@@ -46,11 +57,18 @@ struct Workspace {
     partials: Vec<Partial>,
     /// Values of the edge-pushing matrix.
     w: Vec<f64>,
+    /// Evaluation error of each constraint and of the objective at `x`.
+    constraint_error: Vec<Option<OpError>>,
+    objective_error: Option<OpError>,
 }
 
 /// Derivatives of one model. Built once (symbolic phase), then evaluated at any
 /// number of points without allocating.
-pub struct Derivatives {
+pub struct Derivatives<'m> {
+    model: &'m Model,
+    /// The reader's evaluator, which computes all values.
+    eval: Evaluator<'m>,
+    eval_ws: EvalWorkspace,
     prog: Program,
     n_con: usize,
     /// The objective that `objective`/`gradient` and the Hessian use.
@@ -62,20 +80,26 @@ pub struct Derivatives {
     /// value per entry of its `deps`.
     defgrad_start: Vec<usize>,
     hess: Pattern,
+    /// Pieces left out of edge pushing because their Hessian is constant.
+    constant_hessians: Vec<ConstantHessian>,
+    /// Per constraint: whether it is one of `constant_hessians`.
+    constant_constraint: Vec<bool>,
+    /// Whether the objective is one of `constant_hessians`.
+    constant_objective: bool,
     hess_rows: Vec<u32>,
     hess_cols: Vec<u32>,
     ws: Workspace,
 }
 
-impl Derivatives {
+impl<'m> Derivatives<'m> {
     /// Symbolic phase for `model`, using objective 0 (if any).
-    pub fn new(model: &Model) -> Result<Self, TapeError> {
+    pub fn new(model: &'m Model) -> Result<Self, TapeError> {
         Self::with_objective(model, (!model.tape.objectives.is_empty()).then_some(0))
     }
 
     /// Symbolic phase for `model`, using objective `objective` (`None`: no objective,
     /// a feasibility problem).
-    pub fn with_objective(model: &Model, objective: Option<usize>) -> Result<Self, TapeError> {
+    pub fn with_objective(model: &'m Model, objective: Option<usize>) -> Result<Self, TapeError> {
         let n = model.n_var;
         let shape_err = |function, message: &str| TapeError {
             function,
@@ -114,9 +138,45 @@ impl Derivatives {
         for p in &prog.defined {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
-        let mut roots: Vec<u32> = prog.constraints.iter().map(|p| p.root).collect();
-        roots.extend(objective.map(|o| prog.objectives[o].root));
-        let hess = Pattern::build(&prog, &roots);
+        let mut found: Vec<(Option<usize>, quadratic::HessianTerms)> = Vec::new();
+        let mut roots = Vec::new();
+        let pieces = prog
+            .constraints
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Some(i), p));
+        for (which, p) in pieces.chain(objective.map(|o| (None, &prog.objectives[o]))) {
+            match quadratic::constant_hessian(&prog, p) {
+                Some(q) => found.push((which, q)),
+                None => roots.push(p.root),
+            }
+        }
+        let extra: Vec<(u32, u32)> = found
+            .iter()
+            .flat_map(|(_, q)| q.iter().map(|t| (t.0, t.1)))
+            .collect();
+        let hess = Pattern::build(&prog, &roots, &extra);
+        let mut constant_constraint = vec![false; model.n_con];
+        let mut constant_objective = false;
+        let constant_hessians = found
+            .into_iter()
+            .map(|(constraint, q)| {
+                match constraint {
+                    Some(i) => constant_constraint[i] = true,
+                    None => constant_objective = true,
+                }
+                let pos = q
+                    .iter()
+                    .map(|t| hess.position(t.0, t.1).expect("entry in the pattern"))
+                    .collect();
+                let val = q.iter().map(|t| t.2).collect();
+                ConstantHessian {
+                    constraint,
+                    pos,
+                    val,
+                }
+            })
+            .collect();
         let nnz_h = hess.hessian_nnz(n);
         let mut hess_rows = Vec::with_capacity(nnz_h);
         for r in 0..n {
@@ -138,8 +198,15 @@ impl Derivatives {
             acc: vec![0.0; n],
             partials: Vec::new(),
             w: vec![0.0; hess.key.len()],
+            constraint_error: vec![None; model.n_con],
+            objective_error: None,
         };
+        let eval = Evaluator::new(model);
+        let eval_ws = eval.workspace();
         Ok(Derivatives {
+            model,
+            eval,
+            eval_ws,
             prog,
             n_con: model.n_con,
             objective,
@@ -148,6 +215,9 @@ impl Derivatives {
             jac,
             defgrad_start,
             hess,
+            constant_hessians,
+            constant_constraint,
+            constant_objective,
             hess_rows,
             hess_cols,
             ws,
@@ -185,31 +255,62 @@ impl Derivatives {
         self.prog.n_slots()
     }
 
+    /// Number of pieces (constraints and the objective) recognized as quadratic, whose
+    /// Hessian comes from constant coefficients.
+    pub fn constant_hessian_count(&self) -> usize {
+        self.constant_hessians.len()
+    }
+
     /// Total length of the stored gradients of the defined variables.
     pub fn defined_gradient_size(&self) -> usize {
         self.ws.defgrad.len()
     }
 
     /// Evaluates all slots at `x` unless they already hold this point.
+    ///
+    /// Values come from the reader's evaluator (the one definition of every
+    /// operation's value, with the ASL's evaluation errors and lazy if-then-else);
+    /// they are then copied into the slots the derivative sweeps read.
     fn at(&mut self, x: &[f64]) {
         assert_eq!(x.len(), self.prog.n_var, "point of the wrong dimension");
         let ws = &mut self.ws;
         let same = ws.have_values && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
-        if !same {
-            ws.x.copy_from_slice(x);
-            self.prog.forward(x, &mut ws.vals, &mut ws.buf);
-            ws.have_values = true;
-            ws.have_defgrads = false;
+        if same {
+            return;
         }
+        ws.x.copy_from_slice(x);
+        let tape = &self.model.tape;
+        let ev = &mut self.eval_ws;
+        self.eval.eval_defined(x, ev);
+        for (err, p) in ws.constraint_error.iter_mut().zip(&tape.constraints) {
+            *err = self.eval.eval_piece(p, x, ev).err();
+        }
+        ws.objective_error = self
+            .objective
+            .and_then(|o| self.eval.eval_piece(&tape.objectives[o], x, ev).err());
+        ws.vals[..x.len()].copy_from_slice(x);
+        let ops = &mut ws.vals[self.prog.op_base..];
+        for (v, &node) in ops.iter_mut().zip(&self.prog.node) {
+            *v = ev.values[node as usize];
+        }
+        ws.have_values = true;
+        ws.have_defgrads = false;
     }
 
-    /// Value of a piece at the current point.
+    /// Value of piece `p` of function `f` at the current point.
     fn piece_value(&self, p: &Piece, f: Function) -> Result<f64, EvalError> {
-        let v = self.ws.vals[p.root as usize];
-        if v.is_nan() {
-            return Err(self.prog.locate_failure(&self.ws.vals, p.root, f));
+        let err = match f {
+            Function::Constraint(i) => self.ws.constraint_error[i],
+            Function::Objective(_) => self.ws.objective_error,
+            Function::Defined(_) => None,
+        };
+        match err {
+            Some(e) => Err(EvalError {
+                function: f,
+                failure: Failure::Value(e),
+            }),
+            None => Ok(self.ws.vals[p.root as usize]),
         }
-        Ok(v)
     }
 
     /// Objective value at `x` (0 without an objective).
@@ -326,11 +427,18 @@ impl Derivatives {
         let ws = &mut self.ws;
         ws.w.fill(0.0);
         ws.adj.fill(0.0);
-        if let Some(o) = self.objective {
+        if let Some(o) = self.objective.filter(|_| !self.constant_objective) {
             ws.adj[prog.objectives[o].root as usize] += obj_factor;
         }
-        for (p, &yi) in prog.constraints.iter().zip(y) {
-            ws.adj[p.root as usize] += yi;
+        for ((p, &yi), &constant) in prog
+            .constraints
+            .iter()
+            .zip(y)
+            .zip(&self.constant_constraint)
+        {
+            if !constant {
+                ws.adj[p.root as usize] += yi;
+            }
         }
         for s in (prog.op_base..prog.n_slots()).rev() {
             if !prog.active[s] {
@@ -370,6 +478,12 @@ impl Derivatives {
         ws.adj.fill(0.0);
         let nnz = out.len();
         out.copy_from_slice(&ws.w[..nnz]);
+        for q in &self.constant_hessians {
+            let weight = q.constraint.map_or(obj_factor, |i| y[i]);
+            for (&k, &v) in q.pos.iter().zip(&q.val) {
+                out[k] += weight * v;
+            }
+        }
         if out.iter().any(|v| !v.is_finite()) {
             return Err(self.hessian_failure());
         }
@@ -402,43 +516,34 @@ impl Derivatives {
         ws.have_defgrads = true;
     }
 
-    /// The operation whose derivative is not finite, searched in `p` and then in the
-    /// defined variables it reads.
+    /// The failing derivative of function `f` (piece `p`): the first operation with
+    /// a non-finite partial in `p` or in a defined variable it reads.
     fn derivative_failure(&self, p: &Piece, f: Function, second: bool) -> EvalError {
-        let mut stack = vec![(p, f)];
+        let mut stack = vec![p];
         let mut seen = vec![false; self.prog.defined.len()];
         let mut buf = Vec::new();
-        while let Some((piece, origin)) = stack.pop() {
+        while let Some(piece) = stack.pop() {
             for k in piece.ops.clone() {
-                if let Some(e) = self.bad_partial(k, &mut buf, second) {
+                if let Some(failure) = self.bad_partial(k, &mut buf, second) {
                     return EvalError {
                         function: f,
-                        origin,
-                        ..e
+                        failure,
                     };
                 }
             }
             for &d in &piece.defs {
                 if !std::mem::replace(&mut seen[d as usize], true) {
-                    stack.push((
-                        &self.prog.defined[d as usize],
-                        Function::Defined(d as usize),
-                    ));
+                    stack.push(&self.prog.defined[d as usize]);
                 }
             }
         }
         let root = p.root as usize;
-        let op = if root >= self.prog.op_base {
-            self.prog.op[root - self.prog.op_base]
-        } else {
-            Op::Var
-        };
+        let op = root
+            .checked_sub(self.prog.op_base)
+            .map_or(Op::Var, |k| self.prog.op[k]);
         EvalError {
             function: f,
-            origin: f,
-            op,
-            args: vec![],
-            derivative: true,
+            failure: Failure::Derivative { op, args: vec![] },
         }
     }
 
@@ -456,25 +561,25 @@ impl Derivatives {
         let mut first = None;
         for (p, f) in objective.into_iter().chain(constraints) {
             let e = self.derivative_failure(p, f, true);
-            if !e.args.is_empty() {
+            if matches!(&e.failure, Failure::Derivative { args, .. } if !args.is_empty()) {
                 return e;
             }
             first.get_or_insert(e);
         }
         first.unwrap_or(EvalError {
             function: Function::Objective(0),
-            origin: Function::Objective(0),
-            op: Op::Var,
-            args: vec![],
-            derivative: true,
+            failure: Failure::Derivative {
+                op: Op::Var,
+                args: vec![],
+            },
         })
     }
 
-    /// An error if operation `k` has a finite value but non-finite partials.
-    fn bad_partial(&self, k: usize, buf: &mut Vec<f64>, second: bool) -> Option<EvalError> {
+    /// A failure if operation `k` has non-finite partials at the current point.
+    fn bad_partial(&self, k: usize, buf: &mut Vec<f64>, second: bool) -> Option<Failure> {
         let prog = &self.prog;
         let vals = &self.ws.vals;
-        if !prog.active[prog.op_base + k] || vals[prog.op_base + k].is_nan() {
+        if !prog.active[prog.op_base + k] {
             return None;
         }
         let local = local_at(prog, k, vals, buf, second);
@@ -491,12 +596,9 @@ impl Derivatives {
                 .take(2)
                 .map(|&a| vals[a as usize])
                 .collect();
-            EvalError {
-                function: Function::Objective(0),
-                origin: Function::Objective(0),
+            Failure::Derivative {
                 op: prog.op[k],
                 args,
-                derivative: true,
             }
         })
     }

@@ -114,12 +114,16 @@ pub(crate) struct Pattern {
 }
 
 impl Pattern {
-    /// Runs edge pushing on structure only, starting from the given piece roots.
-    pub fn build(prog: &Program, roots: &[u32]) -> Pattern {
+    /// Runs edge pushing on structure only, starting from the given piece roots; adds
+    /// the Hessian entries `extra` (row ≥ col) of pieces handled outside the sweep.
+    pub fn build(prog: &Program, roots: &[u32], extra: &[(u32, u32)]) -> Pattern {
         let n_slots = prog.n_slots();
         let mut edges = PatternEdges {
             rows: vec![Vec::new(); n_slots],
         };
+        for &(r, c) in extra {
+            edges.add(r, c, 0.0);
+        }
         let mut reached = vec![false; n_slots];
         for &r in roots {
             reached[r as usize] = true;
@@ -177,6 +181,12 @@ impl Pattern {
     /// Number of entries of the Hessian (rows of the variable slots).
     pub fn hessian_nnz(&self, n_var: usize) -> usize {
         self.start[n_var]
+    }
+
+    /// Position of Hessian entry (r, c), r ≥ c, among the variable rows.
+    pub fn position(&self, r: u32, c: u32) -> Option<usize> {
+        let (lo, hi) = (self.start[r as usize], self.start[r as usize + 1]);
+        self.key[lo..hi].binary_search(&c).ok().map(|i| lo + i)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Typed errors: a tape that breaks its contract, and a function that cannot be
 //! evaluated (or differentiated) at a point.
 
+use crate::nl::eval::OpError;
 use crate::nl::tape::Op;
 use std::fmt;
 
@@ -23,37 +24,46 @@ impl fmt::Display for Function {
     }
 }
 
-/// A function could not be evaluated at the given point.
+/// What could not be evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// The value (as the reader's evaluator reports it).
+    Value(OpError),
+    /// The derivative of an operation whose value exists (e.g. sqrt at 0), with its
+    /// argument values (at most two).
+    Derivative { op: Op, args: Vec<f64> },
+}
+
+/// A function could not be evaluated or differentiated at the given point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvalError {
     /// The function being evaluated.
     pub function: Function,
-    /// Where the failing operation is: the function itself, or a defined variable it
-    /// reads.
-    pub origin: Function,
-    /// The operation that failed.
-    pub op: Op,
-    /// Its argument values (at most two are kept).
-    pub args: Vec<f64>,
-    /// True when the value exists but the derivative does not (e.g. sqrt at 0).
-    pub derivative: bool,
+    pub failure: Failure,
+}
+
+impl EvalError {
+    /// Whether the value exists and only a derivative failed.
+    pub fn is_derivative(&self) -> bool {
+        matches!(self.failure, Failure::Derivative { .. })
+    }
 }
 
 impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let args: Vec<String> = self.args.iter().map(|a| format!("{a}")).collect();
-        let prime = if self.derivative { "'" } else { "" };
-        write!(
-            f,
-            "{}: can't evaluate {}{prime}({})",
-            self.function,
-            super::ops::name(self.op),
-            args.join(", ")
-        )?;
-        if self.origin != self.function {
-            write!(f, " in {}", self.origin)?;
+        match &self.failure {
+            Failure::Value(e) => write!(f, "{}: {e}", self.function),
+            Failure::Derivative { op, args } => {
+                let args: Vec<String> = args.iter().map(|a| format!("{a}")).collect();
+                let name = super::ops::name(*op);
+                write!(
+                    f,
+                    "{}: can't evaluate {name}'({})",
+                    self.function,
+                    args.join(",")
+                )
+            }
         }
-        Ok(())
     }
 }
 

@@ -11,7 +11,8 @@ mod edge_push;
 mod error;
 mod ops;
 mod program;
+mod quadratic;
 pub mod report;
 
 pub use derivatives::Derivatives;
-pub use error::{EvalError, Function, TapeError};
+pub use error::{EvalError, Failure, Function, TapeError};

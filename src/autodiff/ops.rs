@@ -1,14 +1,9 @@
-//! Value and local derivatives of every tape operation, with the ASL's conventions
-//! (spec A.6): abs'(0) = +1, min/max follow the first extreme operand, piecewise
-//! constant operations have derivative 0, if-then-else takes the derivative of the
-//! branch taken, and a piecewise-linear term uses at a breakpoint the slope of the
-//! piece on the side of zero.
-//!
-//! Values that cannot be computed (log of a negative number, division by zero,
-//! overflow) come out as NaN; NaN then propagates through every operation (also the
-//! logical ones, whose comparisons would otherwise swallow it) so that a piece whose
-//! root is NaN is known to have failed. An if-then-else only propagates the NaN of its
-//! condition and of the branch it takes, as the ASL evaluates only that branch.
+//! Local first and second derivatives of every tape operation, with the ASL's
+//! conventions (spec A.6): abs'(0) = +1, min/max follow the first extreme operand,
+//! piecewise constant operations have derivative 0, if-then-else takes the
+//! derivative of the branch taken, and a piecewise-linear term uses at a breakpoint
+//! the slope of the piece on the side of zero. Values are not defined here: they come
+//! from the reader's evaluator (`nl::eval`), the one place that defines them.
 
 use crate::nl::tape::{Op, PlTerm};
 
@@ -58,131 +53,8 @@ pub(crate) fn hessian_pattern(op: Op) -> [bool; 3] {
     }
 }
 
-/// Whether the arguments of `op` must be checked for NaN by the caller: the
-/// operations whose arithmetic does not propagate NaN by itself.
-fn swallows_nan(op: Op) -> bool {
-    !matches!(
-        op,
-        Op::If
-            | Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Div
-            | Op::Sum
-            | Op::Neg
-            | Op::Exp
-            | Op::Log
-            | Op::Sqrt
-    )
-}
-
-fn truth(b: bool) -> f64 {
-    if b { 1.0 } else { 0.0 }
-}
-
 fn is_true(a: f64) -> bool {
     a != 0.0
-}
-
-/// Value of `op` applied to argument values `a`. Never fails: an operation that
-/// cannot be evaluated returns NaN.
-pub(crate) fn value(op: Op, aux: u32, a: &[f64], data: Aux<'_>) -> f64 {
-    use Op::*;
-    if op == If {
-        return if a[0].is_nan() {
-            f64::NAN
-        } else if is_true(a[0]) {
-            a[1]
-        } else {
-            a[2]
-        };
-    }
-    if swallows_nan(op) && a.iter().any(|v| v.is_nan()) {
-        return f64::NAN;
-    }
-    let c = || data.consts[aux as usize];
-    let v = match op {
-        Const | Var | DefVar => unreachable!("leaves have no arguments"),
-        Neg => -a[0],
-        Abs => a[0].abs(),
-        Floor => a[0].floor(),
-        Ceil => a[0].ceil(),
-        Sqrt => a[0].sqrt(),
-        Exp => a[0].exp(),
-        Log => a[0].ln(),
-        Log10 => a[0].log10(),
-        Sin => a[0].sin(),
-        Cos => a[0].cos(),
-        Tan => a[0].tan(),
-        Sinh => a[0].sinh(),
-        Cosh => a[0].cosh(),
-        Tanh => a[0].tanh(),
-        Asin => a[0].asin(),
-        Acos => a[0].acos(),
-        Atan => a[0].atan(),
-        Asinh => a[0].asinh(),
-        Acosh => a[0].acosh(),
-        Atanh => a[0].atanh(),
-        Logistic => 1.0 / (1.0 + (-a[0]).exp()),
-        Square => a[0] * a[0],
-        PowConstExp => pow_const_exp(a[0], c()),
-        PowConstBase => c().powf(a[0]),
-        Not => truth(!is_true(a[0])),
-        PlTerm => plterm_value(&data.plterms[aux as usize], a[0]),
-        Add => a[0] + a[1],
-        Sub => a[0] - a[1],
-        Mul => a[0] * a[1],
-        Div => a[0] / a[1],
-        Rem => a[0] % a[1],
-        Pow => a[0].powf(a[1]),
-        Less => (a[0] - a[1]).max(0.0),
-        Atan2 => a[0].atan2(a[1]),
-        IntDiv => (a[0] / a[1]).trunc(),
-        Precision => precision(a[0], a[1]),
-        Round => round_places(a[0], a[1]),
-        Trunc => trunc_places(a[0], a[1]),
-        SignPow => a[0].signum() * a[0].abs().powf(a[1]),
-        Lt => truth(a[0] < a[1]),
-        Le => truth(a[0] <= a[1]),
-        Eq => truth(a[0] == a[1]),
-        Ge => truth(a[0] >= a[1]),
-        Gt => truth(a[0] > a[1]),
-        Ne => truth(a[0] != a[1]),
-        And => truth(is_true(a[0]) && is_true(a[1])),
-        Or => truth(is_true(a[0]) || is_true(a[1])),
-        Iff => truth(is_true(a[0]) == is_true(a[1])),
-        AtLeast => truth(a[0] <= a[1]),
-        AtMost => truth(a[0] >= a[1]),
-        Exactly => truth(a[0] == a[1]),
-        NotAtLeast => truth(a[0] > a[1]),
-        NotAtMost => truth(a[0] < a[1]),
-        NotExactly => truth(a[0] != a[1]),
-        If => unreachable!("handled above"),
-        ImpElse => truth(if is_true(a[0]) {
-            is_true(a[1])
-        } else {
-            is_true(a[2])
-        }),
-        Sum => a.iter().sum(),
-        Min => a[first_extreme(a, |x, best| x < best)],
-        Max => a[first_extreme(a, |x, best| x > best)],
-        Count => a.iter().filter(|&&x| is_true(x)).count() as f64,
-        NumberOf => a[1..].iter().filter(|&&x| x == a[0]).count() as f64,
-        AllDiff => truth(!some_same(a)),
-        SomeSame => truth(some_same(a)),
-        AndList => truth(a.iter().all(|&x| is_true(x))),
-        OrList => truth(a.iter().any(|&x| is_true(x))),
-    };
-    if v.is_finite() { v } else { f64::NAN }
-}
-
-/// a ^ c for a constant exponent: small integer exponents by multiplication (no
-/// exp/log detour; valid for negative bases), others by `powf`.
-fn pow_const_exp(a: f64, c: f64) -> f64 {
-    match small_integer(c) {
-        Some(k) => a.powi(k),
-        None => a.powf(c),
-    }
 }
 
 /// `c` as an integer exponent when it is one of modest size.
@@ -201,42 +73,6 @@ fn first_extreme(a: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
     k
 }
 
-fn some_same(a: &[f64]) -> bool {
-    a.iter()
-        .enumerate()
-        .any(|(i, x)| a[i + 1..].iter().any(|y| y == x))
-}
-
-/// `a` rounded to `digits` significant decimal digits.
-fn precision(a: f64, digits: f64) -> f64 {
-    if a == 0.0 || digits < 1.0 {
-        return if digits < 1.0 { f64::NAN } else { 0.0 };
-    }
-    let d = digits as usize;
-    format!("{:.*e}", d - 1, a).parse().unwrap_or(f64::NAN)
-}
-
-/// `a` rounded to `places` decimal places, ties to even on the exact binary value.
-fn round_places(a: f64, places: f64) -> f64 {
-    let p = places.trunc();
-    if p >= 0.0 {
-        format!("{:.*}", p as usize, a).parse().unwrap_or(f64::NAN)
-    } else {
-        let scale = 10f64.powf(-p);
-        (a / scale).round_ties_even() * scale
-    }
-}
-
-/// `a` truncated toward zero to `places` decimal places.
-fn trunc_places(a: f64, places: f64) -> f64 {
-    let p = places.trunc();
-    if p == 0.0 {
-        a.trunc()
-    } else {
-        (a * 10f64.powf(p)).trunc() * 10f64.powf(-p)
-    }
-}
-
 /// Index of the piece of `t` that holds `x`: at a breakpoint, the piece on the side
 /// of zero.
 fn plterm_piece(t: &PlTerm, x: f64) -> usize {
@@ -251,25 +87,6 @@ fn plterm_piece(t: &PlTerm, x: f64) -> usize {
             .rposition(|&b| x >= b)
             .map_or(0, |k| k + 1)
     }
-}
-
-/// The continuous piecewise-linear function with f(0) = 0.
-fn plterm_value(t: &PlTerm, x: f64) -> f64 {
-    let (lo, hi) = if x >= 0.0 { (0.0, x) } else { (x, 0.0) };
-    let mut integral = 0.0;
-    for (k, &s) in t.slopes.iter().enumerate() {
-        let left = if k == 0 {
-            f64::NEG_INFINITY
-        } else {
-            t.breakpoints[k - 1]
-        };
-        let right = t.breakpoints.get(k).copied().unwrap_or(f64::INFINITY);
-        let width = hi.min(right) - lo.max(left);
-        if width > 0.0 {
-            integral += s * width;
-        }
-    }
-    if x >= 0.0 { integral } else { -integral }
 }
 
 /// Local derivatives of one operation at a point.

@@ -37,6 +37,8 @@ pub(crate) struct Program {
     pub op_base: usize,
     pub op: Vec<Op>,
     pub aux: Vec<u32>,
+    /// Tape node of each operation, whose value the reader's evaluator computes.
+    pub node: Vec<u32>,
     /// Arguments of operation `k` are `args[arg_start[k]..arg_start[k + 1]]` (slots).
     pub arg_start: Vec<usize>,
     pub args: Vec<u32>,
@@ -131,6 +133,7 @@ impl Program {
             op_base,
             op: Vec::new(),
             aux: Vec::new(),
+            node: Vec::new(),
             arg_start: vec![0],
             args: Vec::new(),
             init,
@@ -220,6 +223,7 @@ impl Program {
                     self.arg_start.push(self.args.len());
                     self.op.push(op);
                     self.aux.push(node.aux);
+                    self.node.push(id);
                     (self.op_base + self.op.len() - 1) as u32
                 }
             };
@@ -323,18 +327,6 @@ impl Program {
         p.defs = defs;
     }
 
-    /// Evaluates every operation at `x` into `vals` (which starts as a copy of `init`
-    /// with the variables in front). `buf` is a reusable argument buffer.
-    pub fn forward(&self, x: &[f64], vals: &mut [f64], buf: &mut Vec<f64>) {
-        vals[..self.n_var].copy_from_slice(x);
-        let data = self.data();
-        let mut small = [0.0; 3];
-        for k in 0..self.op.len() {
-            let a = self.gather(k, vals, buf, &mut small);
-            vals[self.op_base + k] = ops::value(self.op[k], self.aux[k], a, data);
-        }
-    }
-
     /// Argument values of operation `k`: in `small` for up to three arguments (the
     /// common case, no copying through the heap buffer), else in `buf`.
     #[inline]
@@ -355,57 +347,6 @@ impl Program {
             buf.clear();
             buf.extend(args.iter().map(|&a| vals[a as usize]));
             buf
-        }
-    }
-
-    /// Where the NaN value of `slot` (a piece root read in `func`) comes from: walks
-    /// down the operations whose value is NaN to the first one whose arguments are
-    /// all numbers.
-    pub fn locate_failure(&self, vals: &[f64], mut slot: u32, func: Function) -> super::EvalError {
-        let mut origin = func;
-        loop {
-            let s = slot as usize;
-            if s < self.op_base {
-                return super::EvalError {
-                    function: func,
-                    origin,
-                    op: Op::Var,
-                    args: vec![vals[s]],
-                    derivative: false,
-                };
-            }
-            if self.def_of_slot[s] != u32::MAX {
-                origin = Function::Defined(self.def_of_slot[s] as usize);
-            }
-            let k = s - self.op_base;
-            let args = self.args_of(k);
-            let op = self.op[k];
-            let next = if op == Op::If {
-                let c = vals[args[0] as usize];
-                let taken = if c.is_nan() {
-                    0
-                } else if c != 0.0 {
-                    1
-                } else {
-                    2
-                };
-                Some(args[taken]).filter(|&a| vals[a as usize].is_nan())
-            } else {
-                args.iter().copied().find(|&a| vals[a as usize].is_nan())
-            };
-            match next {
-                Some(a) => slot = a,
-                None => {
-                    let args = args.iter().take(2).map(|&a| vals[a as usize]).collect();
-                    return super::EvalError {
-                        function: func,
-                        origin,
-                        op,
-                        args,
-                        derivative: false,
-                    };
-                }
-            }
         }
     }
 }

@@ -8,7 +8,7 @@
 //! (unboundedness) when `qᵀx < 0`, `Px ≈ 0` and `Ax + s ≈ 0`.
 
 use super::equilibrate::Equilibration;
-use super::residuals::Residuals;
+use super::residuals::{Residuals, ScaledData};
 use super::settings::Settings;
 use super::variables::{Variables, norm_inf_scaled, norm_inf_unscaled};
 
@@ -77,9 +77,9 @@ pub struct Info {
     pub cost_dual: f64,
     pub gap_abs: f64,
     pub gap_rel: f64,
-    /// `‖Ax + s − b‖∞ / max(1, ‖b‖ + ‖x‖ + ‖s‖)` at `(x, s)/τ`.
+    /// `maxᵢ |Ax + s − b|ᵢ / max(1, |bᵢ|, |Ax|ᵢ, |sᵢ|)` at `(x, s)/τ`.
     pub res_primal: f64,
-    /// `‖Px + Aᵀz + q‖∞ / max(1, ‖q‖ + ‖x‖ + ‖z‖)` at `(x, z)/τ`.
+    /// `‖Px + Aᵀz + q‖∞ / max(1, ‖q‖∞, ‖Px‖∞, ‖Aᵀz‖∞)` at `(x, z)/τ`.
     pub res_dual: f64,
     /// `‖Aᵀz‖∞ / max(1, ‖z‖)` and `bᵀz / max(1, ‖z‖)` of the unnormalized iterate.
     pub res_primal_inf: f64,
@@ -88,6 +88,10 @@ pub struct Info {
     pub res_dual_inf: f64,
     pub qx_normalized: f64,
     pub kappa_over_tau: f64,
+    /// First-order bound on how far the residuals can move the objective,
+    /// `(Σ|zᵢ rzᵢ| + Σ|xⱼ rxⱼ|)/τ²` (unscaled; the equilibration cancels), relative to
+    /// `max(1, |primal cost|)`.
+    pub objective_error: f64,
     pub mu: f64,
     pub step_length: f64,
     pub sigma: f64,
@@ -119,6 +123,7 @@ impl Default for Info {
             res_dual_inf: f64::INFINITY,
             qx_normalized: 0.0,
             kappa_over_tau: f64::NAN,
+            objective_error: f64::INFINITY,
             mu: f64::NAN,
             step_length: 0.0,
             sigma: 0.0,
@@ -128,14 +133,7 @@ impl Default for Info {
 
 impl Info {
     /// Computes the measures at `v` from the residuals already evaluated there.
-    pub fn update(
-        &mut self,
-        eq: &Equilibration,
-        v: &Variables,
-        r: &Residuals,
-        norm_b: f64,
-        norm_q: f64,
-    ) {
+    pub fn update(&mut self, data: &ScaledData, eq: &Equilibration, v: &Variables, r: &Residuals) {
         let tau_inv = 1.0 / v.tau;
         let c_inv = 1.0 / eq.c;
         let half_xpx = 0.5 * r.dot_xpx * tau_inv * tau_inv;
@@ -156,14 +154,42 @@ impl Info {
             .max(norm_inf_unscaled(&r.ax_s, &eq.e) / (norm_x + norm_s).max(1.0));
         self.qx_normalized = r.dot_qx * c_inv / x_scale;
 
-        self.res_primal = norm_inf_unscaled(&r.rz, &eq.e) * tau_inv
-            / (norm_b + (norm_x + norm_s) * tau_inv).max(1.0);
-        self.res_dual = norm_inf_unscaled(&r.rx, &eq.d) * tau_inv * c_inv
-            / (norm_q + (norm_x + norm_z) * tau_inv).max(1.0);
+        // The primal residual relative to the terms it is made of, row by row, in
+        // unscaled units: whole-vector norms would let one row with a huge right-hand
+        // side (a far bound) excuse violations elsewhere that still move the objective.
+        self.res_primal = 0.0;
+        for i in 0..v.s.len() {
+            let e = eq.e[i];
+            let s_i = (v.s[i] / e * tau_inv).abs();
+            let ax_i = ((r.ax_s[i] - v.s[i]) / e * tau_inv).abs();
+            let b_i = (data.b[i] / e).abs();
+            let res = (r.rz[i] / e * tau_inv).abs() / b_i.max(ax_i).max(s_i).max(1.0);
+            self.res_primal = self.res_primal.max(res);
+        }
+        // The dual residual against whole-vector norms of its terms: the
+        // equilibration's column scaling amplifies round-off column by column, which a
+        // column-wise test would mistake for a lack of convergence.
+        let norm_q = norm_inf_unscaled(&data.q, &eq.d) * c_inv;
+        let norm_px = norm_inf_unscaled(&r.px, &eq.d) * c_inv * tau_inv;
+        let norm_atz = norm_inf_unscaled(&r.atz, &eq.d) * c_inv * tau_inv;
+        self.res_dual = norm_inf_unscaled(&r.rx, &eq.d) * c_inv * tau_inv
+            / norm_q.max(norm_px).max(norm_atz).max(1.0);
 
         self.gap_abs = (self.cost_primal - self.cost_dual).abs();
         self.gap_rel = self.gap_abs / self.cost_primal.abs().min(self.cost_dual.abs()).max(1.0);
         self.kappa_over_tau = v.kappa / v.tau;
+        let weighted =
+            v.z.iter()
+                .zip(&r.rz)
+                .map(|(z, r)| (z * r).abs())
+                .sum::<f64>()
+                + v.x
+                    .iter()
+                    .zip(&r.rx)
+                    .map(|(x, r)| (x * r).abs())
+                    .sum::<f64>();
+        self.objective_error =
+            weighted * c_inv * tau_inv * tau_inv / self.cost_primal.abs().max(1.0);
     }
 
     fn check(&self, t: &Tolerances) -> ConvexStatus {
@@ -203,6 +229,9 @@ impl Info {
     }
 
     /// The "almost" variant of a stalled solve's end point at reduced tolerances.
+    /// An almost-optimal point must also have residuals too small to move the
+    /// objective by more than the relative gap tolerance: with huge multipliers a
+    /// tiny relative infeasibility can hide a large objective error.
     pub fn check_reduced(&self, s: &Settings) -> ConvexStatus {
         match self.check(&Tolerances {
             gap_abs: s.reduced_tol_gap_abs,
@@ -212,10 +241,62 @@ impl Info {
             infeas_rel: s.reduced_tol_infeas_rel,
             ktratio: s.reduced_tol_ktratio,
         }) {
-            ConvexStatus::Solved => ConvexStatus::AlmostSolved,
+            ConvexStatus::Solved if self.objective_error <= s.reduced_tol_gap_rel => {
+                ConvexStatus::AlmostSolved
+            }
+            ConvexStatus::Solved => ConvexStatus::Unsolved,
             ConvexStatus::PrimalInfeasible => ConvexStatus::AlmostPrimalInfeasible,
             ConvexStatus::DualInfeasible => ConvexStatus::AlmostDualInfeasible,
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nearly_optimal() -> Info {
+        Info {
+            cost_primal: 10.0,
+            cost_dual: 10.0 - 1e-5,
+            gap_abs: 1e-5,
+            gap_rel: 1e-6,
+            res_primal: 1e-6,
+            res_dual: 1e-6,
+            kappa_over_tau: 1e-3,
+            objective_error: 1e-7,
+            ..Info::default()
+        }
+    }
+
+    #[test]
+    fn stalled_point_is_almost_solved_only_if_residuals_cannot_move_the_objective() {
+        let s = Settings::default();
+        let info = nearly_optimal();
+        assert_eq!(info.check_full(&s), ConvexStatus::Unsolved);
+        assert_eq!(info.check_reduced(&s), ConvexStatus::AlmostSolved);
+        let hidden_error = Info {
+            objective_error: 0.3,
+            ..nearly_optimal()
+        };
+        assert_eq!(hidden_error.check_reduced(&s), ConvexStatus::Unsolved);
+    }
+
+    #[test]
+    fn infeasibility_needs_a_large_kappa_over_tau() {
+        let s = Settings::default();
+        let certificate = Info {
+            bz_normalized: -1.0,
+            res_primal_inf: 1e-12,
+            kappa_over_tau: 1e12,
+            ..Info::default()
+        };
+        assert_eq!(certificate.check_full(&s), ConvexStatus::PrimalInfeasible);
+        let early = Info {
+            kappa_over_tau: 10.0,
+            ..certificate
+        };
+        assert_eq!(early.check_full(&s), ConvexStatus::Unsolved);
     }
 }

@@ -8,9 +8,11 @@
 
 pub mod cones;
 pub mod conic;
+pub mod convexity;
 pub mod csc;
 mod driver;
 pub mod equilibrate;
+pub mod extract;
 pub mod info;
 pub mod kkt;
 pub mod output;

@@ -18,7 +18,7 @@ use super::info::{ConvexStatus, Info};
 use super::kkt::KktSystem;
 use super::residuals::{Residuals, ScaledData};
 use super::settings::Settings;
-use super::variables::{Variables, dot, norm_inf};
+use super::variables::{Variables, dot};
 
 /// The iteration's state and every workspace it uses, allocated once.
 pub(crate) struct Engine<'a> {
@@ -40,12 +40,9 @@ pub(crate) struct Engine<'a> {
     sol_const: Vec<f64>,
     /// `κ/τ`-free part of the `Δτ` denominator, `(x₂−ξ)ᵀP(x₂−ξ) + ‖W z₂‖²`.
     tau_den_base: f64,
-    work_n: Vec<f64>,
     work_m: Vec<f64>,
     ds_aff: Vec<f64>,
     ds: Vec<f64>,
-    norm_b: f64,
-    norm_q: f64,
 }
 
 /// How an iteration loop ended before the termination tests decided.
@@ -91,12 +88,9 @@ impl<'a> Engine<'a> {
             sol: vec![0.0; n + m],
             sol_const: vec![0.0; n + m],
             tau_den_base: 0.0,
-            work_n: vec![0.0; n],
             work_m: vec![0.0; m],
             ds_aff: vec![0.0; m],
             ds: vec![0.0; m],
-            norm_b: norm_inf(&conic.b),
-            norm_q: norm_inf(&conic.q),
         })
     }
 
@@ -156,25 +150,15 @@ impl<'a> Engine<'a> {
         }
         self.rhs[n..].copy_from_slice(&self.data.b);
         self.kkt.solve(&self.rhs, &mut self.sol_const);
-        // (x₂ − ξ)ᵀP(x₂ − ξ) with ξ = x/τ, and ‖W z₂‖² = z₂ᵀ(A x₂ − b) from the second
-        // block row; both are non-negative in exact arithmetic.
+        // −(q + 2Pξ)ᵀx₂ − bᵀz₂ + ξᵀPξ with ξ = x/τ: in exact arithmetic this equals
+        // (x₂ − ξ)ᵀP(x₂ − ξ) + ‖W z₂‖² ≥ 0, but computing it from the solved x₂, z₂
+        // keeps the linearized τ equation exact for the directions actually used.
         let (x2, z2) = self.sol_const.split_at(n);
-        for ((w, &x2j), &xj) in self.work_n.iter_mut().zip(x2).zip(&self.v.x) {
-            *w = x2j - xj / self.v.tau;
-        }
-        let mut quad = 0.0;
-        for j in 0..n {
-            for (i, pij) in self.data.p.column(j) {
-                let term = pij * self.work_n[i] * self.work_n[j];
-                quad += if i == j { term } else { 2.0 * term };
-            }
-        }
-        for (w, b) in self.work_m.iter_mut().zip(&self.data.b) {
-            *w = -b;
-        }
-        self.data.a.gemv(1.0, x2, &mut self.work_m);
-        let wz = dot(z2, &self.work_m);
-        self.tau_den_base = quad.max(0.0) + wz.max(0.0);
+        let tau = self.v.tau;
+        let q_px: f64 = (0..n)
+            .map(|j| (self.data.q[j] + 2.0 * self.res.px[j] / tau) * x2[j])
+            .sum();
+        self.tau_den_base = -q_px - dot(&self.data.b, z2) + self.res.dot_xpx / (tau * tau);
         Ok(())
     }
 
@@ -235,8 +219,7 @@ impl<'a> Engine<'a> {
 
     fn evaluate(&mut self) {
         self.res.update(&self.data, &self.v);
-        self.info
-            .update(&self.eq, &self.v, &self.res, self.norm_b, self.norm_q);
+        self.info.update(&self.data, &self.eq, &self.v, &self.res);
         self.info.mu = self.v.mu(self.cones.degree());
     }
 

@@ -8,23 +8,40 @@ use super::kkt::HessianBlock;
 use super::solver::{Direction, Solver};
 
 impl Solver<'_, '_, '_> {
-    /// Factors the KKT matrix and computes the search direction into `self.dir`.
-    /// `false` if no usable factorization could be found.
-    pub fn compute_direction(&mut self) -> bool {
-        self.bounds.sigma(&self.it, &mut self.sigma);
-        let h = if self.nlp.has_hessian() {
-            HessianBlock::Exact(&self.hess)
-        } else {
-            HessianBlock::Identity(0.0)
-        };
-        self.kkt.assemble(h, &self.jac, &self.sigma);
+    /// Assembles and factors the KKT matrix with inertia correction; `retry` asks for a
+    /// larger perturbation of the same matrix. `false` if no usable factorization exists.
+    pub fn factor_kkt(&mut self, retry: bool) -> bool {
+        if !retry {
+            self.bounds.sigma(&self.it, &mut self.sigma);
+            let h = match &self.lbfgs {
+                None => HessianBlock::Exact(&self.hess),
+                Some(q) => HessianBlock::Identity(q.sigma),
+            };
+            self.kkt.assemble(h, &self.jac, &self.sigma);
+        }
+        if self
+            .kkt
+            .factor_corrected(self.mu, &self.opt, retry)
+            .is_err()
+        {
+            return false;
+        }
+        if let Some(q) = self.lbfgs.as_ref().filter(|q| q.len() > 0) {
+            let n = q.compact(self.kkt.low_rank_v());
+            if !self.kkt.set_low_rank(n) {
+                return false;
+            }
+        }
+        self.kkt_factored = true;
+        true
+    }
+
+    /// Newton direction for barrier parameter `mu` with the current factorization, into
+    /// `dir`; also leaves `∇φ_μ` in `grad_barrier`. Returns whether the solve was accurate.
+    pub fn solve_direction(&mut self, mu: f64, dir: &mut Direction) -> bool {
         self.grad_barrier.copy_from_slice(&self.grad);
-        self.bounds.add_barrier_gradient(
-            &self.it.w,
-            self.mu,
-            self.opt.kappa_d,
-            &mut self.grad_barrier,
-        );
+        self.bounds
+            .add_barrier_gradient(&self.it.w, mu, self.opt.kappa_d, &mut self.grad_barrier);
         for k in 0..self.n_w {
             // −(∇φ + Aᵀy) = −(grad_lag + z_L − z_U + ∇φ − ∇f)
             self.rhs[k] = -(self.grad_lag[k] + self.it.zl[k] - self.it.zu[k]
@@ -34,31 +51,35 @@ impl Solver<'_, '_, '_> {
         for (i, r) in self.cur.r.iter().enumerate() {
             self.rhs[self.n_w + i] = -r;
         }
+        let accurate = self.kkt.solve(&self.rhs, &mut self.sol, &self.opt);
+        self.direction_from_solution(mu, dir);
+        accurate
+    }
+
+    /// Factors the KKT matrix (unless the barrier update already did) and computes the
+    /// search direction for the current μ into `self.dir`.
+    pub fn compute_direction(&mut self) -> bool {
+        if !self.kkt_factored && !self.factor_kkt(false) {
+            return false;
+        }
         // An inaccurate solve is retried once with a larger perturbation, then accepted
         // as it is (Ipopt does the same: refusing it would end the solve).
         let mut retry = false;
-        loop {
-            if self
-                .kkt
-                .factor_corrected(self.mu, &self.opt, retry)
-                .is_err()
-            {
-                return false;
-            }
-            let accurate = self.kkt.solve(&self.rhs, &mut self.sol, &self.opt);
+        let mut dir = std::mem::replace(&mut self.dir, Direction::empty());
+        let ok = loop {
+            let accurate = self.solve_direction(self.mu, &mut dir);
             if accurate || (retry && self.sol.iter().all(|v| v.is_finite())) {
-                break;
+                break true;
             }
-            if retry {
-                return false;
+            if retry || !self.factor_kkt(true) {
+                break false;
             }
             retry = true;
-        }
-        self.step.reg = self.kkt.delta_w;
-        let mut dir = std::mem::replace(&mut self.dir, Direction::empty());
-        self.direction_from_solution(&mut dir);
+        };
         self.dir = dir;
-        true
+        self.kkt_factored = false;
+        self.step.reg = self.kkt.delta_w;
+        ok
     }
 
     /// Solves with the current factorization for the same `w` right-hand side and the
@@ -69,13 +90,13 @@ impl Solver<'_, '_, '_> {
         }
         let ok = self.kkt.solve(&self.rhs, &mut self.sol, &self.opt);
         if ok {
-            self.direction_from_solution(dir);
+            self.direction_from_solution(self.mu, dir);
         }
         ok
     }
 
     /// Splits `self.sol` into `(dw, dy)` and recovers `dz`.
-    fn direction_from_solution(&self, dir: &mut Direction) {
+    fn direction_from_solution(&self, mu: f64, dir: &mut Direction) {
         let (dw, dy) = self.sol.split_at(self.n_w);
         dir.dw.copy_from_slice(dw);
         dir.dy.copy_from_slice(dy);
@@ -85,11 +106,11 @@ impl Solver<'_, '_, '_> {
             dir.dzu[k] = 0.0;
             if b.has_l[k] {
                 let s = self.it.w[k] - b.lower[k];
-                dir.dzl[k] = self.mu / s - self.it.zl[k] - self.it.zl[k] / s * dw[k];
+                dir.dzl[k] = mu / s - self.it.zl[k] - self.it.zl[k] / s * dw[k];
             }
             if b.has_u[k] {
                 let s = b.upper[k] - self.it.w[k];
-                dir.dzu[k] = self.mu / s - self.it.zu[k] + self.it.zu[k] / s * dw[k];
+                dir.dzu[k] = mu / s - self.it.zu[k] + self.it.zu[k] / s * dw[k];
             }
         }
     }

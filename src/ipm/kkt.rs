@@ -47,6 +47,22 @@ pub(crate) struct Kkt {
     pub delta_c: f64,
     residual: Vec<f64>,
     correction: Vec<f64>,
+    low_rank: LowRank,
+}
+
+/// A low-rank term `−Ṽ N⁻¹ Ṽᵀ` added to the factored matrix `K₀` (quasi-Newton
+/// Hessian), applied through Sherman–Morrison–Woodbury:
+/// `(K₀ − Ṽ N⁻¹ Ṽᵀ)⁻¹ = K₀⁻¹ + Z (N − ṼᵀZ)⁻¹ Zᵀ` with `Z = K₀⁻¹Ṽ`.
+/// `Ṽ` is `V` (on the `x` rows) padded with zeros.
+struct LowRank {
+    /// Number of columns of `V` (zero: no low-rank term).
+    k: usize,
+    /// `V`, column-major, `n_x × k`.
+    v: Vec<f64>,
+    /// `Z = K₀⁻¹Ṽ`, column-major, `dim × k`.
+    z: Vec<f64>,
+    n_lu: Option<nalgebra::LU<f64, nalgebra::Dyn, nalgebra::Dyn>>,
+    g_lu: Option<nalgebra::LU<f64, nalgebra::Dyn, nalgebra::Dyn>>,
 }
 
 impl Kkt {
@@ -117,6 +133,13 @@ impl Kkt {
             delta_c: 0.0,
             residual: vec![0.0; dim],
             correction: vec![0.0; dim],
+            low_rank: LowRank {
+                k: 0,
+                v: Vec::new(),
+                z: Vec::new(),
+                n_lu: None,
+                g_lu: None,
+            },
         })
     }
 
@@ -127,6 +150,7 @@ impl Kkt {
     /// Writes the unperturbed matrix for Hessian block `h`, Jacobian values `jac` and
     /// diagonal `sigma` (length `n_w`).
     pub fn assemble(&mut self, h: HessianBlock<'_>, jac: &[f64], sigma: &[f64]) {
+        self.low_rank.k = 0;
         self.base.fill(0.0);
         match h {
             HessianBlock::Exact(vals) => {
@@ -208,6 +232,81 @@ impl Kkt {
         }
     }
 
+    /// Buffer for `V` of the low-rank term, to be filled before [`Kkt::set_low_rank`].
+    pub fn low_rank_v(&mut self) -> &mut Vec<f64> {
+        &mut self.low_rank.v
+    }
+
+    /// Adds `−Ṽ N⁻¹ Ṽᵀ` (with `V` in [`Kkt::low_rank_v`]) to the factored matrix;
+    /// `false` if the capacitance matrix is singular.
+    pub fn set_low_rank(&mut self, n: nalgebra::DMatrix<f64>) -> bool {
+        let k = n.nrows();
+        let dim = self.pattern.dim;
+        let lr = &mut self.low_rank;
+        lr.k = 0;
+        lr.z.clear();
+        lr.z.resize(dim * k, 0.0);
+        for c in 0..k {
+            let col = &mut lr.z[c * dim..(c + 1) * dim];
+            col[..self.n_x].copy_from_slice(&lr.v[c * self.n_x..(c + 1) * self.n_x]);
+            if self.solver.solve_in_place(col).is_err() {
+                return false;
+            }
+        }
+        let mut g = n.clone();
+        for i in 0..k {
+            for j in 0..k {
+                let vi = &lr.v[i * self.n_x..(i + 1) * self.n_x];
+                let zj = &lr.z[j * dim..j * dim + self.n_x];
+                g[(i, j)] -= vi.iter().zip(zj).map(|(a, b)| a * b).sum::<f64>();
+            }
+        }
+        let (n_lu, g_lu) = (n.lu(), g.lu());
+        if !n_lu.is_invertible() || !g_lu.is_invertible() {
+            return false;
+        }
+        lr.n_lu = Some(n_lu);
+        lr.g_lu = Some(g_lu);
+        lr.k = k;
+        true
+    }
+
+    /// `Vᵀ·x` on the `x` rows.
+    fn v_transpose(&self, x: &[f64]) -> nalgebra::DVector<f64> {
+        let lr = &self.low_rank;
+        nalgebra::DVector::from_iterator(
+            lr.k,
+            (0..lr.k).map(|c| {
+                lr.v[c * self.n_x..(c + 1) * self.n_x]
+                    .iter()
+                    .zip(x)
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+            }),
+        )
+    }
+
+    /// `x ← K⁻¹x` for the factored matrix plus the low-rank term.
+    fn apply_inverse(&self, x: &mut [f64]) -> bool {
+        if self.solver.solve_in_place(x).is_err() {
+            return false;
+        }
+        let lr = &self.low_rank;
+        if lr.k > 0 {
+            let t = self.v_transpose(x);
+            let Some(u) = lr.g_lu.as_ref().and_then(|g| g.solve(&t)) else {
+                return false;
+            };
+            let dim = self.pattern.dim;
+            for (c, uc) in u.iter().enumerate() {
+                for (xi, zi) in x.iter_mut().zip(&lr.z[c * dim..(c + 1) * dim]) {
+                    *xi += uc * zi;
+                }
+            }
+        }
+        true
+    }
+
     /// `out = K·v` with the factored (perturbed) matrix.
     fn multiply(&self, v: &[f64], out: &mut [f64]) {
         out.fill(0.0);
@@ -222,13 +321,25 @@ impl Kkt {
                 }
             }
         }
+        let lr = &self.low_rank;
+        if lr.k > 0 {
+            let t = self.v_transpose(v);
+            if let Some(u) = lr.n_lu.as_ref().and_then(|n| n.solve(&t)) {
+                for (c, uc) in u.iter().enumerate() {
+                    let col = &lr.v[c * self.n_x..(c + 1) * self.n_x];
+                    for (o, vi) in out.iter_mut().zip(col) {
+                        *o -= uc * vi;
+                    }
+                }
+            }
+        }
     }
 
     /// Solves `K·sol = rhs` with iterative refinement; returns `false` when the residual
     /// stays above `residual_ratio_singular` (the factorization is not to be trusted).
     pub fn solve(&mut self, rhs: &[f64], sol: &mut [f64], opt: &IpmOptions) -> bool {
         sol.copy_from_slice(rhs);
-        if self.solver.solve_in_place(sol).is_err() {
+        if !self.apply_inverse(sol) {
             return false;
         }
         let rhs_norm = inf_norm(rhs);
@@ -254,7 +365,10 @@ impl Kkt {
             last_ratio = ratio;
             self.correction.copy_from_slice(&residual);
             self.residual = residual;
-            if self.solver.solve_in_place(&mut self.correction).is_err() {
+            let mut correction = std::mem::take(&mut self.correction);
+            let ok = self.apply_inverse(&mut correction);
+            self.correction = correction;
+            if !ok {
                 return false;
             }
             for (s, c) in sol.iter_mut().zip(&self.correction) {

@@ -4,6 +4,7 @@
 use super::filter::compare_le;
 use super::kkt::inf_norm;
 use super::solver::{Direction, Solver};
+use super::watchdog::Reference;
 
 /// Step-type letter for an accepted step: `f` (Armijo on the barrier function) or `h`
 /// (filter / sufficient decrease of θ or φ); upper case after a second-order correction.
@@ -18,15 +19,6 @@ fn tag(ftype: bool, soc: bool) -> char {
 
 /// Constraint violation above which a step is never "tiny".
 const TINY_STEP_MAX_VIOLATION: f64 = 1e-4;
-
-/// Reference values of the current iterate for the acceptance tests.
-#[derive(Clone, Copy)]
-struct Reference {
-    theta: f64,
-    phi: f64,
-    /// Directional derivative `∇φᵀdw` of the barrier function.
-    gbd: f64,
-}
 
 impl Solver<'_, '_, '_> {
     /// Finds an acceptable trial point along `self.dir` and records it in `self.trial`
@@ -43,13 +35,7 @@ impl Solver<'_, '_, '_> {
             phi: self.current_barrier(),
             gbd: dot(&self.grad_barrier, &self.dir.dw),
         };
-        let alpha_max = self
-            .bounds
-            .primal_step_max(&self.it.w, &self.dir.dw, self.tau);
-        self.step.d_norm = inf_norm(&self.dir.dw);
-        self.step.alpha_du =
-            self.bounds
-                .dual_step_max(&self.it, &self.dir.dzl, &self.dir.dzu, self.tau);
+        let alpha_max = self.step_limits();
 
         if self.is_tiny_step() {
             self.set_trial(alpha_max);
@@ -65,9 +51,47 @@ impl Solver<'_, '_, '_> {
         }
         self.tiny_step_last = false;
 
+        let mut reference = reference;
+        let mut alpha_max = alpha_max;
+        let trigger = self.opt.watchdog_shortened_iter_trigger;
+        if !self.watchdog.active && trigger > 0 && self.watchdog.shortened >= trigger {
+            self.start_watchdog(reference, alpha_max);
+        }
+        // After a failed watchdog the first trial of the restored iterate is known to be
+        // unacceptable; the search resumes with the second.
+        let mut resumed = false;
+        if self.watchdog.active {
+            self.set_trial(alpha_max);
+            let evaluated = self.eval_trial();
+            let wd_ref = self.watchdog.reference;
+            if evaluated && let Ok(ftype) = self.trial_acceptable(self.watchdog.alpha_test, wd_ref)
+            {
+                self.watchdog.active = false;
+                self.watchdog.shortened = 0;
+                self.finish_step(alpha_max, 1, ftype, false, wd_ref);
+                return Ok(());
+            }
+            self.watchdog.trials += 1;
+            if evaluated && self.watchdog.trials <= self.opt.watchdog_trial_iter_max {
+                self.step.alpha_pr = alpha_max;
+                self.step.ls = 1;
+                self.step.tag = 'w';
+                return Ok(());
+            }
+            self.restore_watchdog();
+            reference = wd_ref;
+            alpha_max = self.step_limits();
+            resumed = true;
+        }
+
         let alpha_min = self.alpha_min(reference);
         let mut alpha = alpha_max;
         let mut trials = 0usize;
+        if resumed {
+            alpha *= self.opt.alpha_red_factor;
+            trials = 1;
+        }
+        let mut filter_rejected = false;
         loop {
             trials += 1;
             self.set_trial(alpha);
@@ -80,16 +104,31 @@ impl Solver<'_, '_, '_> {
                     self.finish_step(alpha, trials, true, false, reference);
                     return Ok(());
                 }
-                if let Some(ftype) = self.trial_acceptable(alpha, reference) {
-                    self.finish_step(alpha, trials, ftype, false, reference);
-                    return Ok(());
+                match self.trial_acceptable(alpha, reference) {
+                    Ok(ftype) => {
+                        self.count_filter_rejections(filter_rejected);
+                        self.watchdog.shortened = if alpha < alpha_max {
+                            self.watchdog.shortened + 1
+                        } else {
+                            0
+                        };
+                        self.finish_step(alpha, trials, ftype, false, reference);
+                        return Ok(());
+                    }
+                    Err(by_filter) => filter_rejected = by_filter,
                 }
-                if trials == 1 && self.try_second_order_correction(alpha, reference, trials) {
+                if trials == 1
+                    && !resumed
+                    && self.try_second_order_correction(alpha, reference, trials)
+                {
+                    self.count_filter_rejections(filter_rejected);
+                    self.watchdog.shortened = 0;
                     return Ok(());
                 }
             }
             alpha *= self.opt.alpha_red_factor;
             if alpha < alpha_min {
+                self.watchdog.shortened = 0;
                 self.step.alpha_pr = alpha;
                 self.step.alpha_du = 0.0;
                 self.step.ls = trials + 1;
@@ -97,6 +136,36 @@ impl Solver<'_, '_, '_> {
                 return Err(());
             }
         }
+    }
+
+    /// Filter reset heuristic: when the filter alone keeps rejecting trial points for
+    /// `filter_reset_trigger` iterations, it is cleared (at most `max_filter_resets`
+    /// times), because stale entries can block progress.
+    fn count_filter_rejections(&mut self, last_rejection_by_filter: bool) {
+        if self.filter_resets >= self.opt.max_filter_resets {
+            return;
+        }
+        if last_rejection_by_filter {
+            self.filter_rejections += 1;
+            if self.filter_rejections >= self.opt.filter_reset_trigger {
+                self.filter.clear();
+                self.filter_resets += 1;
+                self.filter_rejections = 0;
+            }
+        } else {
+            self.filter_rejections = 0;
+        }
+    }
+
+    /// Fraction-to-the-boundary step sizes of `self.dir`: records `‖dw‖` and the dual
+    /// step size, returns the largest primal step size.
+    fn step_limits(&mut self) -> f64 {
+        self.step.d_norm = inf_norm(&self.dir.dw);
+        self.step.alpha_du =
+            self.bounds
+                .dual_step_max(&self.it, &self.dir.dzl, &self.dir.dzu, self.tau);
+        self.bounds
+            .primal_step_max(&self.it.w, &self.dir.dw, self.tau)
     }
 
     fn set_trial(&mut self, alpha: f64) {
@@ -156,15 +225,16 @@ impl Solver<'_, '_, '_> {
     /// switching condition is tested with). Returns the step type on acceptance:
     /// `true` (f-type) when the switching condition and Armijo hold, in which case the
     /// filter is left alone.
-    fn trial_acceptable(&self, alpha: f64, r: Reference) -> Option<bool> {
+    fn trial_acceptable(&self, alpha: f64, r: Reference) -> Result<bool, bool> {
         let o = &self.opt;
         let theta_t = self.theta(&self.tri.r);
         if theta_t > self.theta_max {
-            return None;
+            return Err(false);
         }
         let phi_t = self
             .bounds
-            .barrier(self.tri.f, &self.trial.w, self.mu, o.kappa_d)?;
+            .barrier(self.tri.f, &self.trial.w, self.mu, o.kappa_d)
+            .ok_or(false)?;
         let ftype = self.is_ftype(alpha, r);
         let accept = if ftype && r.theta <= self.theta_min {
             self.armijo(alpha, phi_t, r)
@@ -172,14 +242,19 @@ impl Solver<'_, '_, '_> {
             if phi_t > r.phi {
                 let base = r.phi.abs().max(1.0);
                 if (phi_t - r.phi).log10() > o.obj_max_inc + base.log10() {
-                    return None;
+                    return Err(false);
                 }
             }
             compare_le(theta_t, (1.0 - o.gamma_theta) * r.theta, r.theta)
                 || compare_le(phi_t - r.phi, -o.gamma_phi * r.theta, r.phi)
         };
-        (accept && self.filter.acceptable(theta_t, phi_t))
-            .then(|| ftype && self.armijo(alpha, phi_t, r))
+        if !accept {
+            return Err(false);
+        }
+        if !self.filter.acceptable(theta_t, phi_t) {
+            return Err(true);
+        }
+        Ok(ftype && self.armijo(alpha, phi_t, r))
     }
 
     /// Second-order corrections after a rejected full step: re-solve with the constraint
@@ -214,7 +289,7 @@ impl Solver<'_, '_, '_> {
                 break;
             }
             theta_trial = self.theta(&self.tri.r);
-            if let Some(ftype) = self.trial_acceptable(alpha, r) {
+            if let Ok(ftype) = self.trial_acceptable(alpha, r) {
                 std::mem::swap(&mut self.dir, &mut dir);
                 self.step.alpha_du =
                     self.bounds

@@ -12,6 +12,7 @@ mod filter;
 mod init;
 mod iterate;
 mod kkt;
+mod lbfgs;
 mod line_search;
 mod nlp_form;
 pub mod options;
@@ -22,6 +23,7 @@ mod restoration;
 mod scaling;
 mod solver;
 mod termination;
+mod watchdog;
 
 use std::io::Write;
 use std::time::Instant;
@@ -79,11 +81,6 @@ pub fn solve(
             return failed(SolveStatus::InvalidNumberDetected, &mut printer);
         }
     };
-    if !internal.has_hessian() {
-        // Quasi-Newton approximations are not available: refuse rather than iterate
-        // with a model that ignores curvature.
-        return failed(SolveStatus::InvalidOption, &mut printer);
-    }
     printer.statistics(&internal);
     let mut solver = match Solver::new(
         internal,

@@ -6,7 +6,7 @@
 //! functions scaled. Keeping one primal vector `w` lets bounds on variables and slacks
 //! share one code path everywhere else.
 
-use super::options::{FixedVariableTreatment, IpmOptions, NlpScalingMethod};
+use super::options::{FixedVariableTreatment, HessianApproximation, IpmOptions, NlpScalingMethod};
 use super::problem::{EvalError, EvalResult, Nlp, StartingPoint};
 use super::scaling;
 
@@ -219,7 +219,10 @@ impl<'a> InternalNlp<'a> {
             jac_cols.push(n_x + k);
         }
 
-        let hess_struct = nlp.hessian_structure();
+        let hess_struct = match opt.hessian_approximation {
+            HessianApproximation::Exact => nlp.hessian_structure(),
+            HessianApproximation::LimitedMemory => None,
+        };
         let has_hessian = hess_struct.is_some();
         let hess_struct = hess_struct.unwrap_or_default();
         let mut hess_map = Vec::with_capacity(hess_struct.len());

@@ -49,6 +49,14 @@ pub enum MuOracle {
     QualityFunction,
 }
 
+/// Safeguard that switches the adaptive barrier update to monotone mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdaptiveMuGlobalization {
+    KktError,
+    ObjConstrFilter,
+    NeverMonotoneMode,
+}
+
 /// Second-derivative information used in the KKT system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HessianApproximation {
@@ -161,7 +169,10 @@ pub struct IpmOptions {
     pub tau_min: f64,
     pub sigma_max: f64,
     pub sigma_min: f64,
+    pub adaptive_mu_globalization: AdaptiveMuGlobalization,
     pub adaptive_mu_kkterror_red_iters: usize,
+    pub filter_margin_fact: f64,
+    pub filter_max_margin: f64,
     pub adaptive_mu_kkterror_red_fact: f64,
     pub adaptive_mu_monotone_init_factor: f64,
     pub quality_function_max_section_steps: usize,
@@ -294,7 +305,10 @@ impl Default for IpmOptions {
             tau_min: 0.99,
             sigma_max: 100.0,
             sigma_min: 1e-6,
+            adaptive_mu_globalization: AdaptiveMuGlobalization::ObjConstrFilter,
             adaptive_mu_kkterror_red_iters: 4,
+            filter_margin_fact: 1e-5,
+            filter_max_margin: 1.0,
             adaptive_mu_kkterror_red_fact: 0.9999,
             adaptive_mu_monotone_init_factor: 0.8,
             quality_function_max_section_steps: 8,

@@ -36,7 +36,9 @@ pub(crate) struct RestoNlp<'o, 'a> {
     n_x: usize,
     m: usize,
     rho: f64,
-    zeta: f64,
+    /// Proximity weight `ζ = weight·√μ`, following the restoration's barrier parameter.
+    zeta: std::cell::Cell<f64>,
+    proximity_weight: f64,
     /// Squared proximity weights `D_R²` on the `x` part.
     dr2: Vec<f64>,
     w_ref: Vec<f64>,
@@ -75,12 +77,12 @@ impl Nlp for RestoNlp<'_, '_> {
             let e = x[k] - self.w_ref[k];
             prox += self.dr2[k] * e * e;
         }
-        Ok(self.rho * penalty + 0.5 * self.zeta * prox)
+        Ok(self.rho * penalty + 0.5 * self.zeta.get() * prox)
     }
     fn eval_grad_f(&self, x: &[f64], grad: &mut [f64]) -> EvalResult<()> {
         for k in 0..self.n_w {
             grad[k] = if k < self.n_x {
-                self.zeta * self.dr2[k] * (x[k] - self.w_ref[k])
+                self.zeta.get() * self.dr2[k] * (x[k] - self.w_ref[k])
             } else {
                 0.0
             };
@@ -126,7 +128,7 @@ impl Nlp for RestoNlp<'_, '_> {
         st.outer
             .eval_hessian(&x[..self.n_w], 0.0, lambda, &mut values[..nnz])?;
         for k in 0..self.n_x {
-            values[nnz + k] = obj_factor * self.zeta * self.dr2[k];
+            values[nnz + k] = obj_factor * self.zeta.get() * self.dr2[k];
         }
         if values.iter().all(|v| v.is_finite()) {
             Ok(())
@@ -165,6 +167,10 @@ impl Monitor<'_, '_, '_> {
 }
 
 impl RestorationMonitor for Monitor<'_, '_, '_> {
+    fn barrier_changed(&mut self, mu: f64) {
+        self.resto.zeta.set(self.resto.proximity_weight * mu.sqrt());
+    }
+
     fn display(&mut self, w: &[f64]) -> (f64, f64) {
         self.evaluate(w);
         if !self.ok {
@@ -201,6 +207,8 @@ impl Solver<'_, '_, '_> {
     /// Runs the restoration phase from the current iterate. On success the current
     /// iterate is the restoration's result, evaluated, and the loop continues.
     pub fn restoration(&mut self) -> Result<(), SolveStatus> {
+        self.watchdog.active = false;
+        self.watchdog.shortened = 0;
         let theta = self.theta(&self.cur.r);
         let phi = self.current_barrier();
         self.filter.add(
@@ -211,7 +219,8 @@ impl Solver<'_, '_, '_> {
         let (n_w, n_x, m) = (self.n_w, self.nlp.n_x, self.n_y);
         let rho = o.resto_penalty_parameter;
         let mu_r = self.mu.max(inf_norm(&self.cur.r));
-        let zeta = o.resto_proximity_weight * mu_r.sqrt();
+        let o_weight = o.resto_proximity_weight;
+        let zeta = o_weight * mu_r.sqrt();
 
         // Starting point: w unchanged, p and n minimizing the barrier subproblem for fixed w.
         let mut x0 = Vec::with_capacity(n_w + 2 * m);
@@ -241,26 +250,14 @@ impl Solver<'_, '_, '_> {
             })
             .collect();
 
-        let mut jac_struct: Vec<(usize, usize)> = self
-            .nlp
-            .jac_rows
-            .iter()
-            .zip(&self.nlp.jac_cols)
-            .map(|(&r, &c)| (r, c))
-            .collect();
+        let mut jac_struct = pairs(&self.nlp.jac_rows, &self.nlp.jac_cols);
         for i in 0..m {
             jac_struct.push((i, n_w + i));
             jac_struct.push((i, n_w + m + i));
         }
         let n_outer_hess = self.nlp.hess_rows.len();
         let hess_struct = self.nlp.has_hessian().then(|| {
-            let mut h: Vec<(usize, usize)> = self
-                .nlp
-                .hess_rows
-                .iter()
-                .zip(&self.nlp.hess_cols)
-                .map(|(&r, &c)| (r, c))
-                .collect();
+            let mut h = pairs(&self.nlp.hess_rows, &self.nlp.hess_cols);
             h.extend((0..n_x).map(|k| (k, k)));
             h
         });
@@ -289,7 +286,8 @@ impl Solver<'_, '_, '_> {
             n_x,
             m,
             rho,
-            zeta,
+            zeta: std::cell::Cell::new(zeta),
+            proximity_weight: o_weight,
             dr2,
             w_ref: self.it.w.clone(),
             lower: self.bounds.lower.clone(),
@@ -343,6 +341,8 @@ impl Solver<'_, '_, '_> {
             return Err(SolveStatus::RestorationFailure);
         };
         self.eval_seconds += seconds;
+        // Restoration iterations count in the total, whatever the outcome.
+        self.iter = offset + inner_iter - self.iter_offset;
         let converged = match end {
             RunEnd::LeaveRestoration => false,
             RunEnd::Finished(SolveStatus::Success | SolveStatus::StopAtAcceptablePoint) => true,
@@ -386,7 +386,6 @@ impl Solver<'_, '_, '_> {
             }
         }
         self.it.w.copy_from_slice(&inner_it.w[..n_w]);
-        self.iter = offset + inner_iter - self.iter_offset;
         if !Self::eval_point(
             &mut self.nlp,
             &self.it.w,
@@ -420,4 +419,9 @@ impl Solver<'_, '_, '_> {
         self.skip_output_once = true;
         Ok(())
     }
+}
+
+/// `(row, col)` pairs of a triplet structure.
+fn pairs(rows: &[usize], cols: &[usize]) -> Vec<(usize, usize)> {
+    rows.iter().zip(cols).map(|(&r, &c)| (r, c)).collect()
 }

@@ -8,12 +8,15 @@
 use std::time::Instant;
 
 use super::LinearSolverFactory;
+use super::barrier::AdaptiveMu;
 use super::filter::Filter;
 use super::iterate::{BoundSet, Iterate};
 use super::kkt::Kkt;
+use super::lbfgs::Lbfgs;
 use super::nlp_form::InternalNlp;
 use super::options::IpmOptions;
 use super::output::{IterLine, Printer, StepInfo};
+use super::watchdog::Watchdog;
 use crate::outcome::SolveStatus;
 
 /// How a run of the main loop ended.
@@ -29,6 +32,8 @@ pub(crate) trait RestorationMonitor {
     /// Objective and constraint violation of the original problem at the restoration
     /// iterate `w` (for the iteration table).
     fn display(&mut self, w: &[f64]) -> (f64, f64);
+    /// The restoration's barrier parameter changed to `mu` (its proximity term follows).
+    fn barrier_changed(&mut self, mu: f64);
     /// `true` if the restoration iterate `w` is acceptable to the regular phase.
     fn acceptable(&mut self, w: &[f64]) -> bool;
 }
@@ -116,6 +121,18 @@ pub(crate) struct Solver<'a, 'p, 'o> {
     pub last_objective: f64,
     pub skip_output_once: bool,
     pub resto_failures: usize,
+    pub watchdog: Watchdog,
+    /// The KKT matrix of this iteration is already factored (by the μ oracle).
+    pub kkt_factored: bool,
+    pub adaptive: AdaptiveMu,
+    /// Quasi-Newton model when exact second derivatives are not used, and the values at
+    /// the previous iterate its update needs.
+    pub lbfgs: Option<Lbfgs>,
+    pub prev_w: Vec<f64>,
+    pub prev_grad: Vec<f64>,
+    pub prev_jac: Vec<f64>,
+    pub filter_rejections: usize,
+    pub filter_resets: usize,
     pub printer: &'p mut Printer<'o>,
     pub monitor: Option<&'p mut dyn RestorationMonitor>,
     pub start_time: Instant,
@@ -156,7 +173,8 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
         let n_hess = nlp.hess_rows.len();
         let mu = opt.mu_init;
         let tau = opt.tau_min.max(1.0 - mu);
-        Ok(Solver {
+        let quasi_newton = !nlp.has_hessian();
+        let mut solver = Solver {
             nlp,
             opt,
             factory,
@@ -193,11 +211,27 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             last_objective: f64::NAN,
             skip_output_once: false,
             resto_failures: 0,
+            watchdog: Watchdog::new(n_w, n_y, m_d, n_jac),
+            kkt_factored: false,
+            adaptive: AdaptiveMu::new(),
+            lbfgs: None,
+            prev_w: Vec::new(),
+            prev_grad: Vec::new(),
+            prev_jac: Vec::new(),
+            filter_rejections: 0,
+            filter_resets: 0,
             printer,
             monitor,
             start_time,
             eval_seconds: 0.0,
-        })
+        };
+        if quasi_newton {
+            solver.lbfgs = Some(Lbfgs::new(solver.nlp.n_x, &solver.opt));
+            solver.prev_w = vec![0.0; n_w];
+            solver.prev_grad = vec![0.0; n_w];
+            solver.prev_jac = vec![0.0; n_jac];
+        }
+        Ok(solver)
     }
 
     /// Constraint violation θ of the internal problem (norm per option).
@@ -354,11 +388,17 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 }
                 continue;
             }
+            if self.lbfgs.is_some() {
+                self.prev_w.copy_from_slice(&self.it.w);
+                self.prev_grad.copy_from_slice(&self.grad);
+                self.prev_jac.copy_from_slice(&self.jac);
+            }
             self.accept_trial();
             self.iter += 1;
             if !self.eval_derivatives() {
                 return RunEnd::Finished(SolveStatus::InvalidNumberDetected);
             }
+            self.update_quasi_newton();
         }
     }
 
@@ -397,5 +437,27 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             .relax_tiny_slacks(&self.it.w, self.opt.slack_move, self.mu);
         self.bounds
             .reset_multipliers(&mut self.it, self.mu, self.opt.kappa_sigma);
+    }
+
+    /// Adds the latest step to the quasi-Newton model: `s = Δx` and `y` the change of the
+    /// Lagrangian gradient in `x` at the new multipliers.
+    fn update_quasi_newton(&mut self) {
+        let Some(lbfgs) = self.lbfgs.as_mut() else {
+            return;
+        };
+        let n_x = self.nlp.n_x;
+        // prev_grad ← ∇ₓL(old x, new y) − ∇ₓL(new x, new y), then negated into y_k.
+        for (t, (&old, &new)) in self.prev_jac.iter().zip(&self.jac).enumerate() {
+            let c = self.nlp.jac_cols[t];
+            if c < n_x {
+                let y = self.it.y[self.nlp.jac_rows[t]];
+                self.prev_grad[c] += old * y - new * y;
+            }
+        }
+        for k in 0..n_x {
+            self.prev_grad[k] = self.grad[k] - self.prev_grad[k];
+            self.prev_w[k] = self.it.w[k] - self.prev_w[k];
+        }
+        lbfgs.update(&self.prev_w[..n_x], &self.prev_grad[..n_x]);
     }
 }

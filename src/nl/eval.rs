@@ -70,6 +70,8 @@ pub struct Workspace {
     pub values: Vec<f64>,
     /// Error of each defined variable that could not be evaluated at this point.
     defined_error: Vec<Option<OpError>>,
+    /// Sorting space of `AllDiff`/`SomeSame`, grown to the longest list once.
+    scratch: Vec<f64>,
 }
 
 /// Control flow at a node: where `If` lets evaluation skip a branch.
@@ -138,6 +140,7 @@ impl<'m> Evaluator<'m> {
         Workspace {
             values: vec![0.0; self.model.tape.nodes.len()],
             defined_error: vec![None; self.defined_root.len()],
+            scratch: Vec::new(),
         }
     }
 
@@ -235,7 +238,13 @@ impl<'m> Evaluator<'m> {
 
     /// Value of one node from its arguments' values.
     #[inline]
-    fn node(&self, tape: &Tape, node: &Node, x: &[f64], ws: &Workspace) -> Result<f64, OpError> {
+    fn node(
+        &self,
+        tape: &Tape,
+        node: &Node,
+        x: &[f64],
+        ws: &mut Workspace,
+    ) -> Result<f64, OpError> {
         let vals = &ws.values;
         let args = tape.args_of(node);
         let arg = |k: usize| vals[args[k] as usize];
@@ -360,8 +369,8 @@ impl<'m> Evaluator<'m> {
                 .iter()
                 .filter(|&&k| vals[k as usize] == a0)
                 .count() as f64,
-            Op::AllDiff => b(all_different(args, vals)),
-            Op::SomeSame => b(!all_different(args, vals)),
+            Op::AllDiff => b(all_different(args, vals, &mut ws.scratch)),
+            Op::SomeSame => b(!all_different(args, vals, &mut ws.scratch)),
             Op::AndList => b(args.iter().all(|&k| vals[k as usize] != 0.0)),
             Op::OrList => b(args.iter().any(|&k| vals[k as usize] != 0.0)),
         })
@@ -390,12 +399,13 @@ fn add_linear(v: f64, lin: &SparseRows, i: usize, x: &[f64]) -> f64 {
         .fold(v, |s, (&j, &c)| s + c * x[j as usize])
 }
 
-fn all_different(args: &[NodeId], vals: &[f64]) -> bool {
-    args.iter().enumerate().all(|(k, &p)| {
-        args[k + 1..]
-            .iter()
-            .all(|&q| vals[p as usize] != vals[q as usize])
-    })
+/// Whether the argument values are pairwise different (`==` semantics: 0 = −0, NaN
+/// differs from everything), by sorting a copy: long lists stay O(n log n).
+fn all_different(args: &[NodeId], vals: &[f64], scratch: &mut Vec<f64>) -> bool {
+    scratch.clear();
+    scratch.extend(args.iter().map(|&k| vals[k as usize]));
+    scratch.sort_unstable_by(f64::total_cmp);
+    scratch.windows(2).all(|w| w[0] != w[1])
 }
 
 /// The piecewise-linear function with f(0) = 0 (o64): integral of the slope from 0.

@@ -241,7 +241,7 @@ impl ExprParser {
         let args = &self.values[frame.base..];
         let const_exp = matches!(frame.code, OP_POW | OP_POW_CONST_EXP);
         let const_base = matches!(frame.code, OP_POW | OP_POW_CONST_BASE);
-        match (frame.op, args) {
+        let id = match (frame.op, args) {
             (Op::Pow, &[base, Value::Const(e)]) if const_exp => {
                 let a = materialize(tape, base);
                 if e == 2.0 {
@@ -264,7 +264,7 @@ impl ExprParser {
                 push_node(tape, frame.op, frame.aux, &self.ids)
             }
         };
-        Value::Node(tape.nodes.len() as NodeId - 1)
+        Value::Node(id)
     }
 }
 

@@ -302,7 +302,7 @@ impl<'a> Fields<'a> {
         let start = self.pos;
         let v = self.int_immediate()?;
         // A field such as `1.5` or `3x` is not an integer field.
-        if self.pos < self.s.len() && !matches!(self.s[self.pos], b' ' | b'\t' | b'\r') {
+        if self.pos < self.s.len() && !matches!(self.s[self.pos], b' ' | b'\t' | b'\r' | b'#') {
             self.pos = start;
             return None;
         }

@@ -252,10 +252,11 @@ impl Reader {
         let nlin = src.int("a number of linear terms")?;
         src.int("a user index")?;
         src.end_line();
-        once(src, &mut self.defined_ready[d], || {
-            format!("V segment of v{i}")
-        })?;
-        self.defined_ready[d] = false;
+        // `defined_ready[d]` is set only after the expression, so that it cannot
+        // reference itself.
+        if self.defined_ready[d] {
+            return Err(src.error(ErrorKind::Duplicate(format!("V segment of v{i}"))));
+        }
         let nlin = count(src, nlin, "the linear terms of a defined variable")?;
         let start = self.tape.nodes.len() as NodeId;
         let mut terms = Vec::with_capacity(nlin);

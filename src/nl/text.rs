@@ -27,10 +27,48 @@ fn token_len(s: &[u8]) -> usize {
 /// Parses a real as C's `strtod` does (decimal forms, `inf`, `infinity`, `nan`, any
 /// case) at the start of `s`; the token must end at a blank, line end or comment.
 pub(crate) fn parse_real(s: &[u8]) -> Option<(f64, usize)> {
+    if let Some(r) = parse_short_decimal(s) {
+        return Some(r);
+    }
     let len = token_len(s);
     let t = std::str::from_utf8(&s[..len]).ok()?;
     let v = t.parse::<f64>().ok()?;
     Some((v, len))
+}
+
+/// Exact powers of ten up to 10^15.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// The common case of `[-]digits[.digits]` with at most 15 digits and no exponent:
+/// the digits form an integer w < 2^53 and the value is w / 10^k with both operands
+/// exact, so one correctly rounded division gives the correctly rounded value (the
+/// same double `str::parse` returns). Anything else returns `None`.
+fn parse_short_decimal(s: &[u8]) -> Option<(f64, usize)> {
+    let mut i = usize::from(s.first() == Some(&b'-'));
+    let (mut w, mut digits, mut frac) = (0u64, 0usize, 0usize);
+    let mut seen_point = false;
+    while let Some(&c) = s.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                w = w * 10 + u64::from(c - b'0');
+                digits += 1;
+                frac += usize::from(seen_point);
+                if digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if digits == 0 || token_len(&s[i..]) != 0 {
+        return None;
+    }
+    let v = w as f64 / POW10[frac];
+    Some((if s[0] == b'-' { -v } else { v }, i))
 }
 
 /// Reads text segments.
@@ -213,5 +251,51 @@ impl<'a> Source<'a> for TextSource<'a> {
 
     fn remaining(&self) -> usize {
         self.data.len() - self.pos
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_real, parse_short_decimal};
+
+    #[test]
+    fn short_decimals_parse_as_the_standard_library_does() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut fast = 0;
+        for _ in 0..200_000 {
+            let digits = 1 + next() % 17;
+            let mut t: String = (0..digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            let point = next() % (digits + 2);
+            if point <= digits {
+                t.insert(point as usize, '.');
+            }
+            if next() % 2 == 0 {
+                t.insert(0, '-');
+            }
+            let want: f64 = t.parse().unwrap();
+            let (got, len) = parse_real(t.as_bytes()).unwrap();
+            assert_eq!((got.to_bits(), len), (want.to_bits(), t.len()), "{t}");
+            fast += usize::from(parse_short_decimal(t.as_bytes()).is_some());
+        }
+        assert!(fast > 100_000, "fast path taken {fast} times");
+        for t in ["-0", "5.", ".5", "0.1", "1125.0", "123456789012345"] {
+            let want: f64 = t.parse().unwrap();
+            assert_eq!(
+                parse_short_decimal(t.as_bytes()).unwrap().0.to_bits(),
+                want.to_bits(),
+                "{t}"
+            );
+        }
+        for t in ["1e5", ".", "-", "1.2.3", "1234567890123456", "inf", "1x"] {
+            assert!(parse_short_decimal(t.as_bytes()).is_none(), "{t}");
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! Writer of binary `.nl` files: converts a text `.nl` file token by token (A.3).
 //!
-//! [`Transcoder`] wraps the text decoder and re-encodes, in binary, every item the
+//! `Transcoder` wraps the text decoder and re-encodes, in binary, every item the
 //! segment grammar pulls through it, so the conversion follows exactly the grammar the
 //! reader uses and cannot drift from it.
 
 use super::error::{ErrorKind, Location, ReadError};
-use super::header::{ByteOrder, Format, parse_header};
+use super::header::{ByteOrder, Format, Header, parse_header};
 use super::reader::read_segments;
 use super::source::{Source, Token};
 use super::text::TextSource;
@@ -21,7 +21,7 @@ pub fn write_binary(name: &str, text: &[u8], order: ByteOrder) -> Result<Vec<u8>
             kind: ErrorKind::BadHeader("write_binary needs a text .nl file".into()),
         });
     }
-    let mut out = binary_header(&text[..h.body_start], order);
+    let mut out = binary_header(&text[..h.body_start], &h.header, order);
     let mut src = Transcoder {
         inner: TextSource::new(name, text, h.body_start, 11),
         out: &mut out,
@@ -32,7 +32,7 @@ pub fn write_binary(name: &str, text: &[u8], order: ByteOrder) -> Result<Vec<u8>
 }
 
 /// The ten header lines with format letter `b` and `arith` set for `order`.
-fn binary_header(head: &[u8], order: ByteOrder) -> Vec<u8> {
+fn binary_header(head: &[u8], header: &Header, order: ByteOrder) -> Vec<u8> {
     let mut out = Vec::with_capacity(head.len() + 8);
     for (i, line) in head.split_inclusive(|&b| b == b'\n').enumerate() {
         match i {
@@ -41,16 +41,15 @@ fn binary_header(head: &[u8], order: ByteOrder) -> Vec<u8> {
                 out.extend_from_slice(&line[1..]);
             }
             5 => {
-                // Line 6: `nwv nfunc arith flags`, rewritten with our arith.
-                let text = String::from_utf8_lossy(line);
-                let body = text.split('#').next().unwrap_or("");
-                let mut f: Vec<&str> = body.split_whitespace().collect();
-                f.resize(4, "0");
+                // Line 6 (`nwv nfunc arith flags`) as read, with our arith.
                 let arith = match order {
-                    ByteOrder::Little => "1",
-                    ByteOrder::Big => "2",
+                    ByteOrder::Little => 1,
+                    ByteOrder::Big => 2,
                 };
-                out.extend_from_slice(format!(" {} {} {arith} {}\n", f[0], f[1], f[3]).as_bytes());
+                let Header {
+                    nwv, nfunc, flags, ..
+                } = header;
+                out.extend_from_slice(format!(" {nwv} {nfunc} {arith} {flags}\n").as_bytes());
             }
             _ => out.extend_from_slice(line),
         }

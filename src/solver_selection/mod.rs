@@ -24,6 +24,8 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
             return unsolved(model, SolveStatus::InternalError);
         }
     };
+    let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
+    let _ = crate::autodiff::check::derivative_test(model, &x0, options, journal);
     let make = || -> Box<dyn SymmetricIndefiniteSolver> { Box::new(SparseLdlt::new()) };
     let factory = LinearSolverFactory {
         name: "pounce-ldlt",

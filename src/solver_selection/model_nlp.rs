@@ -10,7 +10,7 @@ use std::cell::RefCell;
 /// shared references, hence the `RefCell`; the solver is single-threaded.
 pub struct ModelNlp<'m> {
     model: &'m Model,
-    derivatives: RefCell<Derivatives>,
+    derivatives: RefCell<Derivatives<'m>>,
     maximize: bool,
 }
 

@@ -490,3 +490,91 @@ pub fn rosenbrock_domain() -> Dense {
     };
     p
 }
+
+/// HS039: `min −x0` s.t. `x1 − x0³ − x2² = 0`, `x0² − x1 − x3² = 0`; f* = −1.
+pub fn hs039() -> Dense {
+    Dense {
+        n: 4,
+        m: 2,
+        xl: vec![-INF; 4],
+        xu: vec![INF; 4],
+        gl: vec![0.0; 2],
+        gu: vec![0.0; 2],
+        x0: vec![2.0; 4],
+        maximize: false,
+        f: |x| Some(-x[0]),
+        grad: |_, g| {
+            g.copy_from_slice(&[-1.0, 0.0, 0.0, 0.0]);
+            Some(())
+        },
+        g: |x, g| {
+            g[0] = x[1] - x[0].powi(3) - x[2] * x[2];
+            g[1] = x[0] * x[0] - x[1] - x[3] * x[3];
+            Some(())
+        },
+        jac: |x, v| {
+            v.copy_from_slice(&[
+                -3.0 * x[0] * x[0],
+                1.0,
+                -2.0 * x[2],
+                0.0,
+                2.0 * x[0],
+                -1.0,
+                0.0,
+                -2.0 * x[3],
+            ]);
+            Some(())
+        },
+        hess: Some(|x, _, l, v| {
+            v.fill(0.0);
+            v[0] = -6.0 * x[0] * l[0] + 2.0 * l[1];
+            v[5] = -2.0 * l[0];
+            v[9] = -2.0 * l[1];
+        }),
+    }
+}
+
+/// Chained Rosenbrock function in 10 variables from (−1.2, 1, −1.2, 1, …).
+pub fn chained_rosenbrock() -> Dense {
+    const N: usize = 10;
+    Dense {
+        n: N,
+        m: 0,
+        xl: vec![-INF; N],
+        xu: vec![INF; N],
+        gl: vec![],
+        gu: vec![],
+        x0: (0..N)
+            .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+            .collect(),
+        maximize: false,
+        f: |x| {
+            Some(
+                (0..N - 1)
+                    .map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2))
+                    .sum(),
+            )
+        },
+        grad: |x, g| {
+            g.fill(0.0);
+            for i in 0..N - 1 {
+                let t = x[i + 1] - x[i] * x[i];
+                g[i] += -400.0 * x[i] * t - 2.0 * (1.0 - x[i]);
+                g[i + 1] += 200.0 * t;
+            }
+            Some(())
+        },
+        g: no_g,
+        jac: no_g,
+        hess: Some(|x, of, _, v| {
+            // Packed lower triangle by rows: entry (i, j) at i(i+1)/2 + j.
+            v.fill(0.0);
+            let at = |i: usize, j: usize| i * (i + 1) / 2 + j;
+            for i in 0..N - 1 {
+                v[at(i, i)] += of * (1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0);
+                v[at(i + 1, i)] += of * (-400.0 * x[i]);
+                v[at(i + 1, i + 1)] += of * 200.0;
+            }
+        }),
+    }
+}
