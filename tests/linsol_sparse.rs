@@ -93,6 +93,9 @@ fn sparse_inertia_on_grid_kkt_up_to_thousands() {
         let mut solver = SparseLdlt::new();
         let inertia = check(&mut solver, &t, &mut rng).expect("reliable reference");
         assert_eq!(inertia.zero, 0);
+        // Zero-diagonal constraint columns ordered before their variables must
+        // be delayed to an ancestor front: that path is exercised here.
+        assert!(solver.stats().delayed > 0);
     }
 }
 
@@ -124,5 +127,20 @@ fn sparse_refactorization_reuses_analysis_and_tracks_shifts() {
         }
         let expected = linsol_common::reference_inertia(&dense).expect("reliable reference");
         assert_eq!(solver.factor(&v), Ok(expected).map_err(|e: LinsolError| e));
+    }
+}
+
+#[test]
+fn auto_solver_takes_both_paths() {
+    use pounce::linsol::auto::{AutoLdlt, DENSE_MAX_DIM};
+    let mut rng = Rng::new(21);
+    for n in [DENSE_MAX_DIM / 2, 3 * DENSE_MAX_DIM] {
+        let t = kkt(&mut rng, KktSpec::new(n, n / 3));
+        let mut solver = AutoLdlt::new();
+        check(&mut solver, &t, &mut rng).expect("reliable reference");
+        assert_eq!(
+            matches!(solver, AutoLdlt::Dense(_)),
+            t.pattern.dim <= DENSE_MAX_DIM
+        );
     }
 }

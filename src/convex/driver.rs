@@ -42,18 +42,15 @@ pub fn solve(
             settings,
             log,
             start,
-            Finished {
-                status: ConvexStatus::InconsistentBounds,
-                x: problem
+            Finished::without_iterate(
+                ConvexStatus::InconsistentBounds,
+                problem
                     .var_lower
                     .iter()
                     .zip(&problem.var_upper)
                     .map(|(&l, &u)| clamp_start(l, u))
                     .collect(),
-                duals: None,
-                certificate: None,
-                info: Info::default(),
-            },
+            ),
         ));
     }
     let conic = ConicProblem::from_qp(problem);
@@ -87,13 +84,7 @@ pub fn solve(
                 settings,
                 log,
                 start,
-                Finished {
-                    status,
-                    x: vec![0.0; n],
-                    duals: None,
-                    certificate: None,
-                    info: Info::default(),
-                },
+                Finished::without_iterate(status, vec![0.0; n]),
             ));
         }
     };
@@ -120,6 +111,19 @@ struct Finished {
     duals: Option<super::conic::OriginalDuals>,
     certificate: Option<Certificate>,
     info: Info,
+}
+
+impl Finished {
+    /// The outcome of a solve that ended before the first iterate.
+    fn without_iterate(status: ConvexStatus, x: Vec<f64>) -> Self {
+        Self {
+            status,
+            x,
+            duals: None,
+            certificate: None,
+            info: Info::default(),
+        }
+    }
 }
 
 /// Divides `v` by its infinity norm (if non-zero).

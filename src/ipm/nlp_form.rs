@@ -13,6 +13,7 @@ use super::scaling;
 /// Why the problem cannot be iterated on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SetupError {
+    /// Lower above upper bound, or a sparsity structure indexing outside the problem.
     InconsistentBounds,
     TooFewDegreesOfFreedom,
     InvalidStartingPoint,
@@ -227,6 +228,9 @@ impl<'a> InternalNlp<'a> {
         let hess_struct = hess_struct.unwrap_or_default();
         let mut hess_map = Vec::with_capacity(hess_struct.len());
         let (mut hess_rows, mut hess_cols) = (Vec::new(), Vec::new());
+        if hess_struct.iter().any(|&(i, j)| i >= n || j >= n) {
+            return Err(SetupError::InconsistentBounds);
+        }
         for &(i, j) in &hess_struct {
             let (fi, fj) = (free_index[i.max(j)], free_index[i.min(j)]);
             if fi == usize::MAX || fj == usize::MAX {

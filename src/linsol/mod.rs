@@ -9,10 +9,12 @@
 //! [`sparse::SparseLdlt`] is the multifrontal factorization with delayed
 //! threshold pivoting; [`dense::DenseLdlt`] factors small systems as one dense block.
 
+pub mod auto;
 pub mod dense;
 mod factors;
 mod front;
 mod matrix;
+pub mod mtx;
 mod numeric;
 mod ordering;
 mod refine;

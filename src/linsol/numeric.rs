@@ -39,6 +39,17 @@ pub(crate) struct Multifrontal {
 }
 
 impl Multifrontal {
+    /// Bytes held by the workspaces (front, contribution stack, maps).
+    pub fn bytes(&self) -> usize {
+        8 * (self.front.capacity()
+            + self.front_idx.capacity()
+            + self.local.capacity()
+            + self.stack_idx.capacity()
+            + self.stack_val.capacity()
+            + self.work.capacity())
+            + self.stack.capacity() * std::mem::size_of::<Contribution>()
+    }
+
     /// Factors the permuted, scaled matrix whose lower-triangle values are given
     /// by `value(e)` for original entry `e`; fills `factors` and returns the inertia.
     pub fn factor(

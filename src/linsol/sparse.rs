@@ -109,6 +109,12 @@ impl SparseLdlt {
         f.l.capacity() * 8
             + f.idx.capacity() * 8
             + f.pivots.capacity() * std::mem::size_of::<super::front::Pivot>()
+            + self.numeric.bytes()
+    }
+
+    /// The fill-reducing ordering of the analysis, `perm[new] = old`.
+    pub fn permutation(&self) -> Option<&[usize]> {
+        self.symbolic.as_ref().map(|s| &s.perm[..])
     }
 }
 

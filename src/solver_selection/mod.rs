@@ -7,6 +7,7 @@ mod model_nlp;
 pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
+use crate::certificate::{Tolerances, certify};
 use crate::ipm::LinearSolverFactory;
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::linsol::sparse::SparseLdlt;
@@ -15,8 +16,126 @@ use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
 use std::io::Write;
 
+/// Which solver a model goes to (option `solver_selection`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    /// Classify the model: LPs and convex QPs to the convex path, the rest to the IPM.
+    Auto,
+    Nlp,
+    Lp,
+    Qp,
+    Socp,
+}
+
+impl Route {
+    fn from_options(options: &Options) -> Route {
+        match options.string("solver_selection") {
+            "nlp" => Route::Nlp,
+            "lp-ipm" => Route::Lp,
+            "qp-ipm" => Route::Qp,
+            "socp" => Route::Socp,
+            _ => Route::Auto,
+        }
+    }
+}
+
 /// Solves `model` with `options`, writing the solver's log to `journal`.
+///
+/// Under `solver_selection=auto` a model whose constraints are linear and whose objective
+/// is a convex quadratic (certified by a factorization during extraction) goes to the
+/// convex interior-point method; its result is kept when it is a certified optimum or a
+/// proof of infeasibility or unboundedness, and otherwise the model is solved again by
+/// the NLP method, as the log says. A forced route that does not fit the model is an
+/// option error.
 pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+    let route = Route::from_options(options);
+    let verbose = options.int("print_level") > 0;
+    match route {
+        Route::Nlp => return solve_nlp(model, options, journal),
+        Route::Socp => {
+            let _ = writeln!(
+                journal,
+                "solver_selection=socp: the second-order cone path is not available in this version of pounce."
+            );
+            return unsolved(model, SolveStatus::InvalidOption);
+        }
+        Route::Auto | Route::Lp | Route::Qp => {}
+    }
+    let qp = match crate::convex::extract::extract(model) {
+        Ok(qp) => qp,
+        Err(why) if route == Route::Auto => {
+            log::info!("not an LP or convex QP ({why}): using the NLP method");
+            return solve_nlp(model, options, journal);
+        }
+        Err(why) => {
+            let _ = writeln!(journal, "solver_selection does not fit this model: {why}.");
+            return unsolved(model, SolveStatus::InvalidOption);
+        }
+    };
+    if route == Route::Lp && qp.problem.p.nnz() > 0 {
+        let _ = writeln!(
+            journal,
+            "solver_selection=lp-ipm does not fit this model: its objective is quadratic."
+        );
+        return unsolved(model, SolveStatus::InvalidOption);
+    }
+    let settings = convex_settings(options);
+    let result = match crate::convex::solve(&qp.problem, &settings, journal) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(journal, "the convex method cannot take this model: {e}");
+            return solve_nlp(model, options, journal);
+        }
+    };
+    let solution = qp.model_solution(result.solution);
+    match solution.status {
+        SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
+            if result.certificate.is_some() =>
+        {
+            return solution;
+        }
+        SolveStatus::InvalidProblemDefinition => return solution,
+        _ => {}
+    }
+    let certificate = certify(model, &solution, Tolerances::from_options(options));
+    if solution.status == SolveStatus::Success && certificate.verified() {
+        if verbose {
+            let _ = write!(journal, "{}", certificate.log_block());
+        }
+        return solution;
+    }
+    if route != Route::Auto {
+        return certified(model, options, solution, journal);
+    }
+    if verbose {
+        let _ = write!(journal, "{}", certificate.log_block());
+        let _ = writeln!(
+            journal,
+            "\nThe convex method ended without a certified optimum ({}); solving again with the NLP method.\n",
+            solution.status.exit_line()
+        );
+    }
+    solve_nlp(model, options, journal)
+}
+
+/// Settings of the convex method from the options it shares with the NLP method.
+fn convex_settings(options: &Options) -> crate::convex::Settings {
+    crate::convex::Settings {
+        max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
+        time_limit: options
+            .real("max_wall_time")
+            .min(options.real("max_cpu_time")),
+        verbose: options.int("print_level") > 0,
+        // The convex method stops on the duality gap, a sum of complementarity products;
+        // a tenth of `tol` keeps each product within the tolerance the certificate checks.
+        tol_gap_abs: 0.1 * options.real("tol"),
+        tol_gap_rel: 0.1 * options.real("tol"),
+        ..Default::default()
+    }
+}
+
+/// Solves `model` by the filter line-search interior-point method.
+fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
     let nlp = match ModelNlp::new(model) {
         Ok(nlp) => nlp,
         Err(e) => {
@@ -31,7 +150,36 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
         name: "pounce-ldlt",
         make: &make,
     };
-    crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal)
+    let solution = crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal);
+    certified(model, options, solution, journal)
+}
+
+/// Checks `solution` against the original model with a fresh evaluation, appends the
+/// certificate block to the log, and keeps an optimal status only when the certificate
+/// meets the user's tolerances (otherwise the status says what the point does meet).
+fn certified(
+    model: &Model,
+    options: &Options,
+    mut solution: Solution,
+    journal: &mut dyn Write,
+) -> Solution {
+    let certificate = certify(model, &solution, Tolerances::from_options(options));
+    let status = certificate.status_for(
+        solution.status,
+        &Tolerances::acceptable_from_options(options),
+    );
+    if options.int("print_level") > 0 {
+        let _ = write!(journal, "{}", certificate.log_block());
+        if status != solution.status {
+            let _ = writeln!(
+                journal,
+                "\nThe certificate does not confirm the solver's outcome; reporting instead:\nEXIT: {}",
+                status.exit_line()
+            );
+        }
+    }
+    solution.status = status;
+    solution
 }
 
 /// A solution that reports `status` at the starting point, for solves that could not start.

@@ -1,0 +1,463 @@
+//! Benchmark of the sparse LDLᵀ on KKT matrices against faer's unpivoted
+//! supernodal LDLᵀ (same ordering; the speed limit of the approach) and feral.
+//!
+//! `cargo bench --bench linsol` runs the generated KKT set;
+//! `cargo bench --bench linsol -- FILE.mtx ...` runs Matrix Market files
+//! (the first `--primal N` rows are the primal block, for faer's signs).
+
+use std::time::Instant;
+
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
+use faer::perm::PermRef;
+use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::linalg::cholesky::{
+    CholeskySymbolicParams, SymmetricOrdering, factorize_symbolic_cholesky,
+};
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{Par, Side};
+use pounce::linsol::sparse::SparseLdlt;
+use pounce::linsol::{Inertia, LowerCsc, SymmetricIndefiniteSolver, mtx};
+
+/// splitmix64 for reproducible matrices.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+struct Case {
+    name: String,
+    pattern: LowerCsc,
+    values: Vec<f64>,
+    /// Rows `0..primal` are the Hessian block (sign +1), the rest constraints (−1).
+    primal: usize,
+}
+
+/// KKT matrix: grid Laplacian Hessian on `dims` (2-D or 3-D), shifted by
+/// `shift`, plus `m` constraint rows with `per_row` entries near a moving
+/// window of the variables (Jacobians of discretized constraints are local),
+/// and `−δc I` in the (2,2) block.
+fn grid_kkt(
+    name: &str,
+    dims: &[usize],
+    m: usize,
+    per_row: usize,
+    shift: f64,
+    delta_c: f64,
+    seed: u64,
+) -> Case {
+    let mut rng = Rng(seed);
+    let n: usize = dims.iter().product();
+    let mut cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n + m];
+    let strides: Vec<usize> = dims
+        .iter()
+        .scan(1, |s, &d| {
+            let cur = *s;
+            *s *= d;
+            Some(cur)
+        })
+        .collect();
+    for (i, col) in cols.iter_mut().enumerate().take(n) {
+        col.push((i, 2.0 * dims.len() as f64 + shift + 0.1 * rng.unit()));
+        for (axis, &stride) in strides.iter().enumerate() {
+            if (i / stride) % dims[axis] + 1 < dims[axis] {
+                col.push((i + stride, -1.0));
+            }
+        }
+    }
+    let window = (n / m.max(1)).max(1) * 8;
+    for r in 0..m {
+        let centre = r * n / m.max(1);
+        let mut picked = Vec::new();
+        while picked.len() < per_row.min(n) {
+            let j = (centre + rng.next() as usize % window) % n;
+            if !picked.contains(&j) {
+                picked.push(j);
+            }
+        }
+        for j in picked {
+            cols[j].push((n + r, 2.0 * rng.unit() - 1.0));
+        }
+        cols[n + r].push((n + r, -delta_c));
+    }
+    let (mut col_ptr, mut row_idx, mut values) = (vec![0], Vec::new(), Vec::new());
+    for col in &mut cols {
+        col.sort_by_key(|&(i, _)| i);
+        for &(i, v) in col.iter() {
+            row_idx.push(i);
+            values.push(v);
+        }
+        col_ptr.push(row_idx.len());
+    }
+    Case {
+        name: name.into(),
+        pattern: LowerCsc {
+            dim: n + m,
+            col_ptr,
+            row_idx,
+        },
+        values,
+        primal: n,
+    }
+}
+
+fn generated(quick: bool) -> Vec<Case> {
+    let mut cases = vec![
+        grid_kkt(
+            "grid2d-100 m=5000 zero22",
+            &[100, 100],
+            5000,
+            3,
+            0.0,
+            0.0,
+            1,
+        ),
+        grid_kkt(
+            "grid2d-100 m=5000 indef",
+            &[100, 100],
+            5000,
+            3,
+            -3.0,
+            0.0,
+            2,
+        ),
+        grid_kkt(
+            "grid3d-20 m=4000 zero22",
+            &[20, 20, 20],
+            4000,
+            4,
+            0.0,
+            0.0,
+            3,
+        ),
+        grid_kkt(
+            "grid3d-20 m=4000 dc=1e-8",
+            &[20, 20, 20],
+            4000,
+            4,
+            -2.0,
+            1e-8,
+            4,
+        ),
+    ];
+    if !quick {
+        cases.extend([
+            grid_kkt(
+                "grid2d-250 m=30000 zero22",
+                &[250, 250],
+                30000,
+                3,
+                0.0,
+                0.0,
+                5,
+            ),
+            grid_kkt(
+                "grid2d-300 m=20000 dc=1e-8",
+                &[300, 300],
+                20000,
+                4,
+                -1.0,
+                1e-8,
+                6,
+            ),
+            grid_kkt(
+                "grid3d-30 m=13500 zero22",
+                &[30, 30, 30],
+                13500,
+                4,
+                0.0,
+                0.0,
+                7,
+            ),
+            grid_kkt(
+                "grid3d-36 m=20000 indef",
+                &[36, 36, 36],
+                20000,
+                4,
+                -4.0,
+                0.0,
+                8,
+            ),
+            grid_kkt(
+                "grid3d-40 m=32000 zero22",
+                &[40, 40, 40],
+                32000,
+                3,
+                0.0,
+                0.0,
+                9,
+            ),
+            grid_kkt(
+                "grid2d-300 m=45000 j=5",
+                &[300, 300],
+                45000,
+                5,
+                0.0,
+                0.0,
+                10,
+            ),
+        ]);
+    }
+    cases
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let r = f();
+    (r, t.elapsed().as_secs_f64())
+}
+
+const REPEATS: usize = 3;
+
+struct Ours {
+    analyse: f64,
+    factor: f64,
+    solve: f64,
+    nnz_l: usize,
+    mbytes: f64,
+    delayed: usize,
+    inertia: String,
+    residual: f64,
+}
+
+fn run_ours(c: &Case) -> Ours {
+    let mut s = SparseLdlt::new();
+    let (r, analyse) = timed(|| s.analyse(&c.pattern));
+    r.expect("analysis");
+    let fmt = |r: Result<Inertia, pounce::linsol::LinsolError>| match r {
+        Ok(i) => format!("+{} -{} 0:{}", i.positive, i.negative, i.zero),
+        Err(e) => format!("{e}"),
+    };
+    let mut inertia = fmt(s.factor(&c.values));
+    let factor = median(
+        (0..REPEATS)
+            .map(|_| {
+                let (r, t) = timed(|| s.factor(&c.values));
+                inertia = fmt(r);
+                t
+            })
+            .collect(),
+    );
+    let n = c.pattern.dim;
+    let b: Vec<f64> = (0..n)
+        .map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0)
+        .collect();
+    let mut x = b.clone();
+    let solve = median(
+        (0..REPEATS)
+            .map(|_| {
+                x.copy_from_slice(&b);
+                timed(|| s.solve_in_place(&mut x)).1
+            })
+            .collect(),
+    );
+    let mut ax = vec![0.0; n];
+    c.pattern.sym_matvec(&c.values, &x, &mut ax);
+    let inf = |v: &[f64]| v.iter().fold(0.0_f64, |a, &b| a.max(b.abs()));
+    let r: Vec<f64> = ax.iter().zip(&b).map(|(p, q)| p - q).collect();
+    let stats = s.stats();
+    Ours {
+        analyse,
+        factor,
+        solve,
+        nnz_l: stats.nnz_l,
+        mbytes: s.factor_bytes() as f64 / 1e6,
+        delayed: stats.delayed,
+        inertia,
+        residual: inf(&r) / inf(&b),
+    }
+}
+
+/// faer's supernodal LDLᵀ without pivoting, on the same ordering, with the
+/// signs regularization of the KKT structure. Returns the numeric time (`None`
+/// if faer reports failure, e.g. for an indefinite Hessian block) and nnz L.
+fn run_faer(c: &Case, perm: &[usize]) -> (Option<f64>, usize) {
+    let n = c.pattern.dim;
+    let a_sym =
+        SymbolicSparseColMatRef::new_checked(n, n, &c.pattern.col_ptr, None, &c.pattern.row_idx);
+    let a = SparseColMatRef::new(a_sym, &c.values);
+    let mut inv = vec![0usize; n];
+    for (new, &old) in perm.iter().enumerate() {
+        inv[old] = new;
+    }
+    let perm_ref = PermRef::new_checked(perm, &inv, n);
+    let params = CholeskySymbolicParams {
+        supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SUPERNODAL,
+        ..Default::default()
+    };
+    let symbolic = factorize_symbolic_cholesky(
+        a_sym,
+        Side::Lower,
+        SymmetricOrdering::Custom(perm_ref),
+        params,
+    )
+    .expect("faer symbolic");
+    let mut l_values = vec![0.0; symbolic.len_val()];
+    let signs: Vec<i8> = (0..n).map(|i| if i < c.primal { 1 } else { -1 }).collect();
+    let mut mem = MemBuffer::new(
+        symbolic.factorize_numeric_ldlt_scratch::<f64>(Par::Seq, Default::default()),
+    );
+    let mut failed = false;
+    let time = median(
+        (0..REPEATS)
+            .map(|_| {
+                let reg = LdltRegularization {
+                    dynamic_regularization_signs: Some(&signs),
+                    dynamic_regularization_delta: 1e-8,
+                    dynamic_regularization_epsilon: 1e-12,
+                };
+                let (r, t) = timed(|| {
+                    symbolic
+                        .factorize_numeric_ldlt(
+                            &mut l_values,
+                            a,
+                            Side::Lower,
+                            reg,
+                            Par::Seq,
+                            MemStack::new(&mut mem),
+                            Default::default(),
+                        )
+                        .map(|_| ())
+                });
+                failed |= r.is_err();
+                t
+            })
+            .collect(),
+    );
+    ((!failed).then_some(time), symbolic.len_val())
+}
+
+/// feral's sparse solver: (analyse + first factor, refactor, nnz L, inertia).
+fn run_feral(c: &Case) -> (f64, f64, usize, String) {
+    let m = feral::CscMatrix {
+        n: c.pattern.dim,
+        col_ptr: c.pattern.col_ptr.clone(),
+        row_idx: c.pattern.row_idx.clone(),
+        values: c.values.clone(),
+    };
+    let mut s = feral::Solver::new();
+    let (status, first) = timed(|| s.factor(&m, None));
+    let refactor = median(
+        (0..REPEATS)
+            .map(|_| timed(|| s.factor(&m, None)).1)
+            .collect(),
+    );
+    let inertia = match (status, s.inertia()) {
+        (feral::FactorStatus::Success, Some(i)) => {
+            format!("+{} -{} 0:{}", i.positive, i.negative, i.zero)
+        }
+        (st, _) => format!("{st:?}"),
+    };
+    let nnz_l = s.last_factor_stats().map(|st| st.nnz_l).unwrap_or(0);
+    (first, refactor, nnz_l, inertia)
+}
+
+/// Factor time of the dense and the sparse path on small random KKT matrices,
+/// to place `auto::DENSE_MAX_DIM`.
+fn small_sizes() {
+    use pounce::linsol::dense::DenseLdlt;
+    println!("| n | dense factor µs | sparse factor µs |");
+    println!("|---|---|---|");
+    for n in [16, 32, 48, 64, 96, 128, 192, 256] {
+        let c = grid_kkt("small", &[n * 2 / 3], n / 3, 3, 0.0, 0.0, n as u64);
+        let time = |s: &mut dyn SymmetricIndefiniteSolver| {
+            s.analyse(&c.pattern).expect("analysis");
+            let _ = s.factor(&c.values);
+            median(
+                (0..21)
+                    .map(|_| timed(|| s.factor(&c.values)).1 * 1e6)
+                    .collect(),
+            )
+        };
+        println!(
+            "| {} | {:.1} | {:.1} |",
+            c.pattern.dim,
+            time(&mut DenseLdlt::new()),
+            time(&mut SparseLdlt::new())
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if args.iter().any(|a| a == "--small") {
+        small_sizes();
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let primal: Option<usize> = args
+        .iter()
+        .position(|a| a == "--primal")
+        .and_then(|k| args.get(k + 1))
+        .and_then(|v| v.parse().ok());
+    let files: Vec<&String> = args.iter().filter(|a| a.ends_with(".mtx")).collect();
+    let cases: Vec<Case> = if files.is_empty() {
+        generated(quick)
+    } else {
+        files
+            .iter()
+            .map(|f| {
+                let file = std::fs::File::open(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+                let (pattern, values) =
+                    mtx::read(std::io::BufReader::new(file)).unwrap_or_else(|e| panic!("{f}: {e}"));
+                let primal = primal.unwrap_or(pattern.dim);
+                Case {
+                    name: f.to_string(),
+                    pattern,
+                    values,
+                    primal,
+                }
+            })
+            .collect()
+    };
+    println!(
+        "| matrix | n | nnz(A) | analyse s | factor s | faer-unpiv s | ratio | feral 1st s | feral refactor s | ratio feral/ours | solve+refine s | nnz(L) ours | nnz(L) faer | nnz(L) feral | delayed | MB | inertia ours | inertia feral | resid |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for c in &cases {
+        let ours = run_ours(c);
+        let mut s = SparseLdlt::new();
+        s.analyse(&c.pattern).expect("analysis");
+        let (faer_t, faer_nnz) = run_faer(c, s.permutation().expect("analysed"));
+        let (feral_first, feral_re, feral_nnz, feral_inertia) = run_feral(c);
+        println!(
+            "| {} | {} | {} | {:.3} | {:.3} | {} | {} | {:.3} | {:.3} | {:.2} | {:.4} | {} | {} | {} | {} | {:.0} | {} | {} | {:.1e} |",
+            c.name,
+            c.pattern.dim,
+            c.pattern.nnz(),
+            ours.analyse,
+            ours.factor,
+            faer_t.map_or("failed".into(), |t| format!("{t:.3}")),
+            faer_t.map_or("-".into(), |t| format!("{:.2}", ours.factor / t)),
+            feral_first,
+            feral_re,
+            feral_re / ours.factor,
+            ours.solve,
+            ours.nnz_l,
+            faer_nnz,
+            feral_nnz,
+            ours.delayed,
+            ours.mbytes,
+            ours.inertia,
+            feral_inertia,
+            ours.residual
+        );
+    }
+}
