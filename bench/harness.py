@@ -178,7 +178,9 @@ def read_model(path, root):
 
 SOL_OBJNO = re.compile(r"^objno\s+(-?\d+)\s+(-?\d+)\s*$", re.M)
 CONSOLE_ITERS = re.compile(r"^Number of Iterations\.*:\s*(\d+)\s*$", re.M)
-CONSOLE_OBJ = re.compile(r"^Objective\.*:\s*(\S+)\s+(\S+)\s*$", re.M)
+# Two columns (scaled, unscaled): the final block's line, not one-column lines printed
+# after it (e.g. pounce's certificate).
+CONSOLE_OBJ = re.compile(r"^Objective\.*:[ \t]*(\S+)[ \t]+(\S+)[ \t]*$", re.M)
 
 
 def parse_sol_code(text):
