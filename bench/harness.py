@@ -2,7 +2,7 @@
 """Benchmark harness: pounce against Ipopt, Clarabel and HiGHS on a corpus of .nl models.
 
 Runs every model of the chosen corpus under each solver, one model at a time and the
-solvers in alternation (model k runs pounce first when k is even and last when k is odd,
+solvers in alternation (pounce runs first on the 1st, 3rd, 5th, ... model and last on the others,
 so that drifting load on the machine does not favour one solver), each with a time limit,
 and writes to --out:
 
@@ -178,7 +178,9 @@ def read_model(path, root):
 
 SOL_OBJNO = re.compile(r"^objno\s+(-?\d+)\s+(-?\d+)\s*$", re.M)
 CONSOLE_ITERS = re.compile(r"^Number of Iterations\.*:\s*(\d+)\s*$", re.M)
-CONSOLE_OBJ = re.compile(r"^Objective\.*:\s*(\S+)\s+(\S+)\s*$", re.M)
+# Two columns (scaled, unscaled): the final block's line, not one-column lines printed
+# after it (e.g. pounce's certificate).
+CONSOLE_OBJ = re.compile(r"^Objective\.*:[ \t]*(\S+)[ \t]+(\S+)[ \t]*$", re.M)
 
 
 def parse_sol_code(text):

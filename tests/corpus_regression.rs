@@ -245,8 +245,13 @@ fn console_results(console: &str, maximize: bool) -> (Option<u64>, f64) {
         if let Some(rest) = line.strip_prefix("Number of Iterations....:") {
             iterations = rest.trim().parse().ok();
         } else if let Some(rest) = line.strip_prefix("Objective...............:") {
-            let unscaled = rest.split_whitespace().nth(1).and_then(|v| v.parse().ok());
-            objective = unscaled.map_or(f64::NAN, |v: f64| if maximize { -v } else { v });
+            // Only the final block's line has two columns (scaled, unscaled); other
+            // "Objective" lines (e.g. a certificate after the EXIT line) have one.
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            if let [_, unscaled] = fields[..] {
+                let v: f64 = unscaled.parse().unwrap_or(f64::NAN);
+                objective = if maximize { -v } else { v };
+            }
         }
     }
     (iterations, objective)
@@ -648,7 +653,8 @@ mod comparison {
         assert_eq!(sol_code(sol), Some(400));
         assert_eq!(sol_code(" \nmessage\n\n0.5\n"), None);
         let console = "\nNumber of Iterations....: 8\n\n   (scaled)   (unscaled)\n\
-             Objective...............:   1.5e+01    1.7014017145179164e+01\n";
+             Objective...............:   1.5e+01    1.7014017145179164e+01\n\
+             \nEXIT: Optimal Solution Found.\n\nObjective...............:   1.7e+01\n";
         assert_eq!(
             console_results(console, false),
             (Some(8), 17.014017145179164)
