@@ -7,7 +7,8 @@ use pounce::nl::model::{Model, Sense, SparseRows};
 use pounce::nl::tape::Tape;
 use pounce::nl::{Format, Header};
 use pounce::options::{Options, registry};
-use pounce::outcome::{Solution, SolveStatus};
+use pounce::outcome::SolveStatus;
+use pounce::solver_selection::Outcome;
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -205,7 +206,7 @@ impl Backend for StandIn {
         })
     }
 
-    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
         assert_eq!(model.n_var, 4);
         for name in &self.reads {
             self.seen
@@ -213,7 +214,7 @@ impl Backend for StandIn {
                 .push(format!("{name}={}", options.value(name)));
         }
         writeln!(journal, "EXIT: {}", self.status.exit_line()).unwrap();
-        common::hs071(self.status)
+        common::hs071(self.status).into()
     }
 }
 

@@ -5,7 +5,7 @@
 //! handled by [`solve_command`] with the outcomes and exit codes of spec C.3.
 //!
 //! Reading the model and solving it are reached through the [`Backend`] trait, so that this
-//! module depends only on the `Model` type and on [`Solution`]; [`run`] uses [`Pounce`],
+//! module depends only on the `Model` type and on [`Outcome`]; [`run`] uses [`Pounce`],
 //! the backend of the executable.
 
 use super::option_docs;
@@ -13,7 +13,8 @@ use super::option_sources::{LoadedOptions, OptionInputs, load_options};
 use super::sol::{SolContents, SolFormat, SolHeader, write_atomically};
 use crate::nl::model::{Model, Sense};
 use crate::options::{Effect, Options, registry};
-use crate::outcome::{Solution, SolveStatus};
+use crate::outcome::SolveStatus;
+use crate::solver_selection::Outcome;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -62,7 +63,7 @@ pub trait Backend {
     fn read(&self, path: &Path) -> Result<NlInput, Box<dyn std::error::Error>>;
 
     /// Solves `model` with `options`, writing the solver's log to `journal`.
-    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Solution;
+    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome;
 }
 
 /// The backend of the `pounce` executable.
@@ -91,7 +92,7 @@ impl Backend for Pounce {
         })
     }
 
-    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
         crate::solver_selection::solve(model, options, journal)
     }
 }
@@ -397,7 +398,8 @@ fn solve(
     };
 
     print_preamble(&options, &input, out);
-    let solution = backend.solve(&input.model, &options, out);
+    let outcome = backend.solve(&input.model, &options, out);
+    let solution = &outcome.solution;
 
     report_unused(&options, out);
     let model = &input.model;
@@ -406,7 +408,11 @@ fn solve(
         .first()
         .copied()
         .unwrap_or(Sense::Minimize);
-    let contents = SolContents::new(BANNER, sense, model.n_con, model.n_var, &solution);
+    let mut contents = SolContents::new(BANNER, sense, model.n_con, model.n_var, solution);
+    if let Some(line) = &outcome.certificate {
+        contents.message.push('\n');
+        contents.message.push_str(line);
+    }
     let wantsol = options.int("wantsol");
     let sol_path = env.cwd.join(
         req.sol_file

@@ -16,6 +16,24 @@ use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
 use std::io::Write;
 
+/// A solve's result with the one-line summary of its certificate, which the `.sol`
+/// message carries (`None` when the result was not certified: a solve that could not
+/// start, or an infeasibility or unboundedness certificate of the convex method).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub solution: Solution,
+    pub certificate: Option<String>,
+}
+
+impl From<Solution> for Outcome {
+    fn from(solution: Solution) -> Self {
+        Outcome {
+            solution,
+            certificate: None,
+        }
+    }
+}
+
 /// Which solver a model goes to (option `solver_selection`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Route {
@@ -47,7 +65,7 @@ impl Route {
 /// proof of infeasibility or unboundedness, and otherwise the model is solved again by
 /// the NLP method, as the log says. A forced route that does not fit the model is an
 /// option error.
-pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
     let verbose = options.int("print_level") > 0;
     match route {
@@ -57,7 +75,7 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
                 journal,
                 "solver_selection=socp: the second-order cone path is not available in this version of pounce."
             );
-            return unsolved(model, SolveStatus::InvalidOption);
+            return unsolved(model, SolveStatus::InvalidOption).into();
         }
         Route::Auto | Route::Lp | Route::Qp => {}
     }
@@ -69,7 +87,7 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
         }
         Err(why) => {
             let _ = writeln!(journal, "solver_selection does not fit this model: {why}.");
-            return unsolved(model, SolveStatus::InvalidOption);
+            return unsolved(model, SolveStatus::InvalidOption).into();
         }
     };
     if route == Route::Lp && qp.problem.p.nnz() > 0 {
@@ -77,7 +95,7 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
             journal,
             "solver_selection=lp-ipm does not fit this model: its objective is quadratic."
         );
-        return unsolved(model, SolveStatus::InvalidOption);
+        return unsolved(model, SolveStatus::InvalidOption).into();
     }
     let settings = convex_settings(options);
     let result = match crate::convex::solve(&qp.problem, &settings, journal) {
@@ -92,9 +110,9 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
         SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
             if result.certificate.is_some() =>
         {
-            return solution;
+            return solution.into();
         }
-        SolveStatus::InvalidProblemDefinition => return solution,
+        SolveStatus::InvalidProblemDefinition => return solution.into(),
         _ => {}
     }
     let certificate = certify(
@@ -107,7 +125,10 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Solut
         if verbose {
             let _ = write!(journal, "{}", certificate.log_block());
         }
-        return solution;
+        return Outcome {
+            solution,
+            certificate: Some(certificate.summary_line()),
+        };
     }
     if route != Route::Auto {
         return certified(model, options, solution, journal);
@@ -140,12 +161,12 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
 }
 
 /// Solves `model` by the filter line-search interior-point method.
-fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Solution {
+fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
     let nlp = match ModelNlp::new(model) {
         Ok(nlp) => nlp,
         Err(e) => {
             let _ = writeln!(journal, "cannot differentiate the model: {e}");
-            return unsolved(model, SolveStatus::InternalError);
+            return unsolved(model, SolveStatus::InternalError).into();
         }
     };
     let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
@@ -167,7 +188,7 @@ fn certified(
     options: &Options,
     mut solution: Solution,
     journal: &mut dyn Write,
-) -> Solution {
+) -> Outcome {
     let certificate = certify(
         model,
         &solution,
@@ -189,7 +210,10 @@ fn certified(
         }
     }
     solution.status = status;
-    solution
+    Outcome {
+        solution,
+        certificate: Some(certificate.summary_line()),
+    }
 }
 
 /// A solution that reports `status` at the starting point, for solves that could not start.
