@@ -9,6 +9,7 @@
 
 use super::evaluation::Evaluation;
 use super::multipliers::Multipliers;
+use crate::nl::model::Model;
 
 /// Ipopt's `s_max` in the scaling of dual infeasibility and complementarity.
 const S_MAX: f64 = 100.0;
@@ -28,6 +29,21 @@ pub struct Bounds<'a> {
     pub relax: f64,
     /// Ipopt's NLP scaling, under which `tol` bounds the overall error; `None`: unscaled.
     pub scaling: Option<&'a Scaling>,
+}
+
+impl<'a> Bounds<'a> {
+    /// The bounds and sense of `model`, with bound relaxation `relax` and NLP `scaling`.
+    pub fn of_model(model: &'a Model, relax: f64, scaling: Option<&'a Scaling>) -> Self {
+        Bounds {
+            sigma: super::sigma_of(model),
+            var_lower: &model.var_lower,
+            var_upper: &model.var_upper,
+            con_lower: &model.con_lower,
+            con_upper: &model.con_upper,
+            relax,
+            scaling,
+        }
+    }
 }
 
 /// Multiplicative factors of Ipopt's NLP scaling: `f̃ = objective·f`, `g̃ᵢ = constraints[i]·gᵢ`

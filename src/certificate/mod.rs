@@ -142,15 +142,7 @@ pub fn certify_point(
         Err(e) => return failed(model, tolerances, reported_objective, e),
     };
     let factors = scaling.factors(model, &mut fresh);
-    let bounds = Bounds {
-        sigma: sigma_of(model),
-        var_lower: &model.var_lower,
-        var_upper: &model.var_upper,
-        con_lower: &model.con_lower,
-        con_upper: &model.con_upper,
-        relax: tolerances.bound_relax_factor,
-        scaling: factors.as_ref(),
-    };
+    let bounds = Bounds::of_model(model, tolerances.bound_relax_factor, factors.as_ref());
     let (eval, evaluation_error) = match fresh.at(model, x) {
         Ok(e) => (e, None),
         Err(e) => (Evaluation::failed(model.n_var, model.n_con), Some(e)),
@@ -170,15 +162,7 @@ fn failed(
     reported_objective: Option<f64>,
     error: String,
 ) -> Certificate {
-    let bounds = Bounds {
-        sigma: sigma_of(model),
-        var_lower: &model.var_lower,
-        var_upper: &model.var_upper,
-        con_lower: &model.con_lower,
-        con_upper: &model.con_upper,
-        relax: tolerances.bound_relax_factor,
-        scaling: None,
-    };
+    let bounds = Bounds::of_model(model, tolerances.bound_relax_factor, None);
     let x = vec![f64::NAN; model.n_var];
     let eval = Evaluation::failed(model.n_var, model.n_con);
     Certificate {
