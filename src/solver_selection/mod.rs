@@ -7,7 +7,7 @@ mod model_nlp;
 pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
-use crate::certificate::{NlpScaling, Tolerances, certify};
+use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
 use crate::ipm::LinearSolverFactory;
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::linsol::sparse::SparseLdlt;
@@ -115,23 +115,10 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         SolveStatus::InvalidProblemDefinition => return solution.into(),
         _ => {}
     }
-    let certificate = certify(
-        model,
-        &solution,
-        Tolerances::from_options(options),
-        &NlpScaling::from_options(options, model),
-    );
-    if solution.status == SolveStatus::Success && certificate.verified() {
-        if verbose {
-            let _ = write!(journal, "{}", certificate.log_block());
-        }
-        return Outcome {
-            solution,
-            certificate: Some(certificate.summary_line()),
-        };
-    }
-    if route != Route::Auto {
-        return certified(model, options, solution, journal);
+    let certificate = certificate_of(model, options, &solution);
+    let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
+    if verified_optimum || route != Route::Auto {
+        return report(options, solution, &certificate, journal);
     }
     if verbose {
         let _ = write!(journal, "{}", certificate.log_block());
@@ -180,21 +167,37 @@ fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
     certified(model, options, solution, journal)
 }
 
-/// Checks `solution` against the original model with a fresh evaluation, appends the
-/// certificate block to the log, and keeps an optimal status only when the certificate
-/// meets the user's tolerances (otherwise the status says what the point does meet).
+/// The certificate of `solution`: the original model evaluated afresh at the returned
+/// point, against the user's tolerances under Ipopt's NLP scaling.
+fn certificate_of(model: &Model, options: &Options, solution: &Solution) -> Certificate {
+    certify(
+        model,
+        solution,
+        Tolerances::from_options(options),
+        &NlpScaling::from_options(options, model),
+    )
+}
+
+/// Checks `solution` against the original model (see [`report`]).
 fn certified(
     model: &Model,
     options: &Options,
-    mut solution: Solution,
+    solution: Solution,
     journal: &mut dyn Write,
 ) -> Outcome {
-    let certificate = certify(
-        model,
-        &solution,
-        Tolerances::from_options(options),
-        &NlpScaling::from_options(options, model),
-    );
+    let certificate = certificate_of(model, options, &solution);
+    report(options, solution, &certificate, journal)
+}
+
+/// Appends the certificate block to the log and keeps an optimal status only when the
+/// certificate meets the user's tolerances (otherwise the status says what the point
+/// does meet).
+fn report(
+    options: &Options,
+    mut solution: Solution,
+    certificate: &Certificate,
+    journal: &mut dyn Write,
+) -> Outcome {
     let status = certificate.status_for(
         solution.status,
         &Tolerances::acceptable_from_options(options),
