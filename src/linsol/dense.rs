@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use super::factors::{LdlFactors, Panel};
 use super::front::{PivotRule, factor_front};
-use super::matrix::check_values;
+use super::matrix::{check_rhs, check_values};
 use super::refine::{RefineWork, refine};
 use super::{Inertia, LdltOptions, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
 
@@ -110,12 +110,7 @@ impl SymmetricIndefiniteSolver for DenseLdlt {
         if !self.factored {
             return Err(LinsolError::NotReady);
         }
-        if rhs.len() != pattern.dim {
-            return Err(LinsolError::ValueCountMismatch {
-                expected: pattern.dim,
-                got: rhs.len(),
-            });
-        }
+        check_rhs(pattern, rhs)?;
         let mut work = self.refine_work.borrow_mut();
         refine(
             pattern,

@@ -102,3 +102,14 @@ pub(crate) fn check_values(pattern: &LowerCsc, values: &[f64]) -> Result<(), Lin
     }
     Ok(())
 }
+
+/// Checks that a right-hand side fits the pattern's dimension.
+pub(crate) fn check_rhs(pattern: &LowerCsc, rhs: &[f64]) -> Result<(), LinsolError> {
+    if rhs.len() != pattern.dim {
+        return Err(LinsolError::ValueCountMismatch {
+            expected: pattern.dim,
+            got: rhs.len(),
+        });
+    }
+    Ok(())
+}

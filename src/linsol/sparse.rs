@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use super::factors::LdlFactors;
 use super::front::PivotRule;
-use super::matrix::check_values;
+use super::matrix::{check_rhs, check_values};
 use super::numeric::Multifrontal;
 use super::refine::{RefineWork, refine};
 use super::scaling::equilibrate;
@@ -171,12 +171,7 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
         if !self.factored {
             return Err(LinsolError::NotReady);
         }
-        if rhs.len() != pattern.dim {
-            return Err(LinsolError::ValueCountMismatch {
-                expected: pattern.dim,
-                got: rhs.len(),
-            });
-        }
+        check_rhs(pattern, rhs)?;
         let mut work = self.solve_work.borrow_mut();
         let SolveWork {
             refine: refine_work,
