@@ -10,6 +10,10 @@ pub struct Settings {
     pub time_limit: f64,
     /// Print the iteration table and final block.
     pub verbose: bool,
+    /// End the final block with the `EXIT:` line. A caller that confirms or revises the
+    /// status after the solve (the optimality certificate) turns it off and prints the
+    /// line itself, so that the log states the final status once.
+    pub print_exit_line: bool,
     /// Fraction of the distance to the cone boundary a step may cover.
     pub max_step_fraction: f64,
 
@@ -65,6 +69,7 @@ impl Default for Settings {
             max_iter: 200,
             time_limit: f64::INFINITY,
             verbose: true,
+            print_exit_line: true,
             max_step_fraction: 0.99,
             tol_gap_abs: 1e-8,
             tol_gap_rel: 1e-8,

@@ -53,7 +53,7 @@ pub fn solve(
     out: &mut dyn Write,
 ) -> Solution {
     let start = Instant::now();
-    let mut printer = Printer::new(out, options.print_level);
+    let mut printer = Printer::new(out, options.print_level, options.print_exit_line);
     printer.banner(linear_solver.name, !options.sb);
     let failed = |status: SolveStatus, printer: &mut Printer<'_>| {
         printer.exit(status);

@@ -83,11 +83,16 @@ pub(crate) struct Summary {
 pub(crate) struct Printer<'w> {
     out: &'w mut dyn Write,
     level: i32,
+    print_exit_line: bool,
 }
 
 impl<'w> Printer<'w> {
-    pub fn new(out: &'w mut dyn Write, level: i32) -> Self {
-        Printer { out, level }
+    pub fn new(out: &'w mut dyn Write, level: i32, print_exit_line: bool) -> Self {
+        Printer {
+            out,
+            level,
+            print_exit_line,
+        }
     }
 
     pub fn enabled(&self, level: i32) -> bool {
@@ -264,7 +269,10 @@ impl<'w> Printer<'w> {
         }
     }
 
+    /// The `EXIT:` line, unless the caller prints it (`print_exit_line`).
     pub fn exit(&mut self, status: SolveStatus) {
-        self.print(SUMMARY, format_args!("\nEXIT: {}\n", status.exit_line()));
+        if self.print_exit_line {
+            self.print(SUMMARY, format_args!("\nEXIT: {}\n", status.exit_line()));
+        }
     }
 }

@@ -8,7 +8,7 @@ pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
 use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
-use crate::ipm::LinearSolverFactory;
+use crate::ipm::{IpmOptions, LinearSolverFactory};
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::linsol::sparse::SparseLdlt;
 use crate::nl::model::Model;
@@ -59,13 +59,27 @@ impl Route {
 
 /// Solves `model` with `options`, writing the solver's log to `journal`.
 ///
+/// The log ends with the certificate block and then the `EXIT:` line, printed here once
+/// with the status that is reported: the solvers leave it out, since the certificate may
+/// revise their status.
+pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+    let outcome = solve_routed(model, options, journal);
+    // Ipopt prints the line at its summary level.
+    if options.int("print_level") >= 3 {
+        let _ = writeln!(journal, "\nEXIT: {}", outcome.solution.status.exit_line());
+    }
+    outcome
+}
+
+/// Routes `model` to a solver and certifies the result.
+///
 /// Under `solver_selection=auto` a model whose constraints are linear and whose objective
 /// is a convex quadratic (certified by a factorization during extraction) goes to the
 /// convex interior-point method; its result is kept when it is a certified optimum or a
 /// proof of infeasibility or unboundedness, and otherwise the model is solved again by
 /// the NLP method, as the log says. A forced route that does not fit the model is an
 /// option error.
-pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+fn solve_routed(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
     let verbose = options.int("print_level") > 0;
     match route {
@@ -139,6 +153,7 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
             .real("max_wall_time")
             .min(options.real("max_cpu_time")),
         verbose: options.int("print_level") > 0,
+        print_exit_line: false,
         // The convex method stops on the duality gap, a sum of complementarity products;
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
         tol_gap_abs: 0.1 * options.real("tol"),
@@ -163,7 +178,11 @@ fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         name: "pounce-ldlt",
         make: &make,
     };
-    let solution = crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal);
+    let settings = IpmOptions {
+        print_exit_line: false,
+        ..ipm_options(options)
+    };
+    let solution = crate::ipm::solve(&nlp, &settings, &factory, journal);
     certified(model, options, solution, journal)
 }
 
@@ -191,7 +210,7 @@ fn certified(
 
 /// Appends the certificate block to the log and keeps an optimal status only when the
 /// certificate meets the user's tolerances (otherwise the status says what the point
-/// does meet).
+/// does meet, and the log says that the solver's own status was revised).
 fn report(
     options: &Options,
     mut solution: Solution,
@@ -207,8 +226,8 @@ fn report(
         if status != solution.status {
             let _ = writeln!(
                 journal,
-                "\nThe certificate does not confirm the solver's outcome; reporting instead:\nEXIT: {}",
-                status.exit_line()
+                "\nThe certificate does not confirm the solver's outcome \"{}\"",
+                solution.status.exit_line()
             );
         }
     }
