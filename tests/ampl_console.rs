@@ -144,11 +144,14 @@ fn certificate_revision_is_stated_once_in_the_exit_line() {
     insta::assert_snapshot!(r.transcript());
 }
 
+/// What an option-error case is, the files it puts in the directory and its keywords.
+type OptionErrorCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+
 /// Each kind of option error (spec E.2, D.3), end to end: the message names the source,
 /// nothing is solved, no `.sol` is written, exit status 1.
 #[test]
 fn option_errors() {
-    let cases: [(&str, &[(&str, &str)], &[&str]); 9] = [
+    let cases: [OptionErrorCase; 9] = [
         ("unknown keyword", &[], &["foo=1"]),
         ("bad number", &[], &["tol=1e-8x"]),
         ("integer option given a fraction", &[], &["max_iter=2.5"]),
