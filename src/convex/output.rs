@@ -120,7 +120,9 @@ pub fn iteration(out: &mut dyn Write, info: &Info, c0: f64) -> io::Result<()> {
         CExp(info.mu, 2),
     )?;
     if info.iterations == 0 {
-        writeln!(out, "   ------")
+        // No step yet: `-`, as Ipopt marks an empty column; log parsers such as Pyomo's
+        // read it as "no value".
+        writeln!(out, "  {:>8}", "-")
     } else {
         writeln!(out, "  {:>8}", CExp(info.step_length, 2))
     }
