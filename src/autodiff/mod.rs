@@ -13,6 +13,8 @@ mod ops;
 mod program;
 mod quadratic;
 pub mod report;
+mod tape_gradient;
 
 pub use derivatives::Derivatives;
 pub use error::{EvalError, Failure, Function, TapeError};
+pub use tape_gradient::{FirstOrder, GradientError, NonFiniteDerivative, TapeGradient};

@@ -137,13 +137,10 @@ pub fn certify_point(
     scaling: &NlpScaling,
     reported_objective: Option<f64>,
 ) -> Certificate {
-    let mut fresh = match evaluation::Fresh::new(model) {
-        Ok(f) => f,
-        Err(e) => return failed(model, tolerances, reported_objective, e),
-    };
+    let mut fresh = evaluation::Fresh::new(model);
     let factors = scaling.factors(model, &mut fresh);
     let bounds = Bounds::of_model(model, tolerances.bound_relax_factor, factors.as_ref());
-    let (eval, evaluation_error) = match fresh.at(model, x) {
+    let (eval, evaluation_error) = match fresh.at(x) {
         Ok(e) => (e, None),
         Err(e) => (Evaluation::failed(model.n_var, model.n_con), Some(e)),
     };
