@@ -687,8 +687,7 @@ fn reverse_piece(
         if a == 0.0 {
             continue;
         }
-        let local = local_at(prog, k, vals, buf, false);
-        for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
+        push_adjoint(prog, k, a, vals, adj, buf);
     }
     for &j in &p.vars {
         acc[j as usize] += std::mem::take(&mut adj[j as usize]);
@@ -702,6 +701,51 @@ fn reverse_piece(
         let g = &defgrad[defgrad_start[d as usize]..defgrad_start[d as usize + 1]];
         for (&j, &gj) in prog.defined[d as usize].deps.iter().zip(g) {
             acc[j as usize] += a * gj;
+        }
+    }
+}
+
+/// Adds `a` times the partials of operation `k` into the adjoints of its active
+/// arguments. The common operations are written out (same arithmetic as
+/// [`ops::local`], without building the local derivatives); the others go through
+/// [`ops::local`].
+#[inline]
+fn push_adjoint(
+    prog: &Program,
+    k: usize,
+    a: f64,
+    vals: &[f64],
+    adj: &mut [f64],
+    buf: &mut Vec<f64>,
+) {
+    let args = prog.args_of(k);
+    let active = &prog.active;
+    let mut push = |s: u32, v: f64| {
+        if active[s as usize] {
+            adj[s as usize] += v;
+        }
+    };
+    match prog.op[k] {
+        Op::Sum => args.iter().for_each(|&s| push(s, a)),
+        Op::Add => {
+            push(args[0], a);
+            push(args[1], a);
+        }
+        Op::Sub => {
+            push(args[0], a);
+            push(args[1], -a);
+        }
+        Op::Neg => push(args[0], -a),
+        Op::Mul => {
+            let (x, y) = (args[0], args[1]);
+            let (vx, vy) = (vals[x as usize], vals[y as usize]);
+            push(x, a * vy);
+            push(y, a * vx);
+        }
+        Op::Square => push(args[0], a * (2.0 * vals[args[0] as usize])),
+        _ => {
+            let local = local_at(prog, k, vals, buf, false);
+            for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
         }
     }
 }
