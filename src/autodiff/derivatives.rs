@@ -470,6 +470,26 @@ impl<'m> Derivatives<'m> {
             let k = s - prog.op_base;
             let op = prog.op[k];
             let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
+            if let Local::Dense { d, h } = local {
+                // One active argument (unary operations, binary ones with a constant
+                // operand): no list of partials, no pairs.
+                if let Some(q) = single_partial(prog, k, d) {
+                    let (below, rest) = ws.w.split_at_mut(row.start);
+                    let mut edges = ValueEdges {
+                        start: &self.hess.start,
+                        key: &self.hess.key,
+                        val: below,
+                    };
+                    let view = Row {
+                        keys: &self.hess.key[row.clone()],
+                        vals: &rest[..row.len()],
+                    };
+                    let h = (ops::hessian_pattern(op)[2 * q.pos]).then_some(h[2 * q.pos]);
+                    edge_push::eliminate_single(&mut edges, s as u32, view, q, a, h);
+                    ws.adj[q.slot as usize] += a * q.d;
+                    continue;
+                }
+            }
             ws.partials.clear();
             for_each_partial(prog, k, local, |q| ws.partials.push(q));
             let (hmask, h) = match local {
@@ -644,6 +664,24 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
         second,
         prog.data(),
     )
+}
+
+/// The only partial of unary or binary operation `k` (first partials `d`) when
+/// exactly one argument carries a derivative.
+#[inline]
+fn single_partial(prog: &Program, k: usize, d: [f64; 2]) -> Option<Partial> {
+    let args = prog.args_of(k);
+    let on = |pos: usize| args.get(pos).is_some_and(|&a| prog.active[a as usize]);
+    let pos = match (on(0), on(1)) {
+        (true, false) => 0,
+        (false, true) => 1,
+        _ => return None,
+    };
+    carries(prog.op[k], pos).then(|| Partial {
+        slot: args[pos],
+        pos,
+        d: d[pos],
+    })
 }
 
 /// Calls `f` for every argument of operation `k` that has a partial derivative.

@@ -108,6 +108,37 @@ pub(crate) fn eliminate<E: Edges>(
     }
 }
 
+/// [`eliminate`] for an operation with a single argument carrying a derivative,
+/// partial `q`, and second partial `h` with respect to it when structurally nonzero.
+#[inline]
+pub(crate) fn eliminate_single<E: Edges>(
+    edges: &mut E,
+    s: u32,
+    row: Row<'_>,
+    q: Partial,
+    adj: f64,
+    h: Option<f64>,
+) {
+    let mut wss = None;
+    for (&p, &w) in row.keys.iter().zip(row.vals) {
+        if p == s {
+            wss = Some(w);
+        } else if q.slot == p {
+            edges.add(p, p, 2.0 * q.d * w);
+        } else {
+            edges.add(q.slot, p, q.d * w);
+        }
+    }
+    if wss.is_none() && h.is_none() {
+        return;
+    }
+    let mut m = wss.map_or(0.0, |w| q.d * q.d * w);
+    if let Some(h) = h {
+        m += adj * h;
+    }
+    edges.add(q.slot, q.slot, m);
+}
+
 /// Pattern of `W` collected row by row (row = larger slot), duplicates allowed until
 /// the row is read.
 struct PatternEdges {
