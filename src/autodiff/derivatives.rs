@@ -7,7 +7,8 @@
 //! once. Linear parts come from the model's `J`/`G` segments and are not
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
-use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
+use super::chains::Chains;
+use super::edge_push::{self, Partial, Pattern};
 use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
@@ -80,6 +81,8 @@ pub struct Derivatives<'m> {
     /// value per entry of its `deps`.
     defgrad_start: Vec<usize>,
     hess: Pattern,
+    /// Terms of separable sums whose Hessian follows a single-variable chain.
+    chains: Chains,
     /// Pieces left out of edge pushing because their Hessian is constant.
     constant_hessians: Vec<ConstantHessian>,
     /// Per constraint: whether it is one of `constant_hessians`.
@@ -155,7 +158,7 @@ impl<'m> Derivatives<'m> {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
         let mut found: Vec<(Option<usize>, quadratic::HessianTerms)> = Vec::new();
-        let mut roots = Vec::new();
+        let mut swept: Vec<&Piece> = Vec::new();
         let pieces = prog
             .constraints
             .iter()
@@ -166,14 +169,16 @@ impl<'m> Derivatives<'m> {
         for (which, p) in pieces.chain(hessian_objective.map(|o| (None, &prog.objectives[o]))) {
             match quadratic::constant_hessian(&prog, p) {
                 Some(q) => found.push((which, q)),
-                None => roots.push(p.root),
+                None => swept.push(p),
             }
         }
         let extra: Vec<(u32, u32)> = found
             .iter()
             .flat_map(|(_, q)| q.iter().map(|t| (t.0, t.1)))
             .collect();
+        let roots: Vec<u32> = swept.iter().map(|p| p.root).collect();
         let hess = Pattern::build(&prog, &roots, &extra);
+        let chains = Chains::find(&prog, &swept, &hess);
         let mut constant_constraint = vec![false; model.n_con];
         let mut constant_objective = false;
         let constant_hessians = found
@@ -233,6 +238,7 @@ impl<'m> Derivatives<'m> {
             jac,
             defgrad_start,
             hess,
+            chains,
             constant_hessians,
             constant_constraint,
             constant_objective,
@@ -458,12 +464,25 @@ impl<'m> Derivatives<'m> {
                 ws.adj[p.root as usize] += yi;
             }
         }
+        let chains = &self.chains;
+        let mut next_chain = 0;
         for s in (prog.op_base..prog.n_slots()).rev() {
             if !prog.active[s] {
                 continue;
             }
             let row = self.hess.start[s]..self.hess.start[s + 1];
             let a = ws.adj[s];
+            if chains.top.get(next_chain) == Some(&(s as u32)) {
+                // Its operations below are left with zero adjoints and rows, and
+                // skipped.
+                let c = next_chain;
+                next_chain += 1;
+                if a != 0.0 {
+                    let ops = &chains.ops[chains.start[c]..chains.start[c + 1]];
+                    ws.w[chains.pos[c]] += a * chain_second(prog, ops, &ws.vals, &mut ws.buf);
+                }
+                continue;
+            }
             if a == 0.0 && ws.w[row.clone()].iter().all(|&v| v == 0.0) {
                 continue;
             }
@@ -474,16 +493,7 @@ impl<'m> Derivatives<'m> {
                 // One active argument (unary operations, binary ones with a constant
                 // operand): no list of partials, no pairs.
                 if let Some(q) = single_partial(prog, k, d) {
-                    let (below, rest) = ws.w.split_at_mut(row.start);
-                    let mut edges = ValueEdges {
-                        start: &self.hess.start,
-                        key: &self.hess.key,
-                        val: below,
-                    };
-                    let view = Row {
-                        keys: &self.hess.key[row.clone()],
-                        vals: &rest[..row.len()],
-                    };
+                    let (mut edges, view) = self.hess.split(&mut ws.w, s);
                     let h = (ops::hessian_pattern(op)[2 * q.pos]).then_some(h[2 * q.pos]);
                     edge_push::eliminate_single(&mut edges, s as u32, view, q, a, h);
                     ws.adj[q.slot as usize] += a * q.d;
@@ -496,16 +506,7 @@ impl<'m> Derivatives<'m> {
                 Local::Dense { h, .. } => (ops::hessian_pattern(op), h),
                 _ => ([false; 3], [0.0; 3]),
             };
-            let (below, rest) = ws.w.split_at_mut(row.start);
-            let mut edges = ValueEdges {
-                start: &self.hess.start,
-                key: &self.hess.key,
-                val: below,
-            };
-            let view = Row {
-                keys: &self.hess.key[row.clone()],
-                vals: &rest[..row.len()],
-            };
+            let (mut edges, view) = self.hess.split(&mut ws.w, s);
             edge_push::eliminate(&mut edges, s as u32, view, &ws.partials, a, hmask, h);
             for q in &ws.partials {
                 ws.adj[q.slot as usize] += a * q.d;
@@ -664,6 +665,26 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
         second,
         prog.data(),
     )
+}
+
+/// Second derivative of the top of a univariate chain (operations `ops`, bottom
+/// first, with the position of their active argument) with respect to its variable.
+fn chain_second(prog: &Program, ops: &[(u32, u8)], vals: &[f64], buf: &mut Vec<f64>) -> f64 {
+    let (mut g1, mut g2) = (1.0, 0.0);
+    for &(k, pos) in ops {
+        let (k, pos) = (k as usize, pos as usize);
+        let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
+            unreachable!("chains hold operations with dense local derivatives")
+        };
+        let h = if ops::hessian_pattern(prog.op[k])[2 * pos] {
+            h[2 * pos]
+        } else {
+            0.0
+        };
+        g2 = h * g1 * g1 + d[pos] * g2;
+        g1 *= d[pos];
+    }
+    g2
 }
 
 /// The only partial of unary or binary operation `k` (first partials `d`) when

@@ -231,6 +231,23 @@ impl Pattern {
         self.start[n_var]
     }
 
+    /// The values `w` of `W` split for eliminating slot `s`: its row, read, and the
+    /// rows below it, which receive the pushed entries.
+    pub fn split<'a>(&'a self, w: &'a mut [f64], s: usize) -> (ValueEdges<'a>, Row<'a>) {
+        let row = self.start[s]..self.start[s + 1];
+        let (below, rest) = w.split_at_mut(row.start);
+        let edges = ValueEdges {
+            start: &self.start,
+            key: &self.key,
+            val: below,
+        };
+        let view = Row {
+            keys: &self.key[row.clone()],
+            vals: &rest[..row.len()],
+        };
+        (edges, view)
+    }
+
     /// Position of Hessian entry (r, c), r ≥ c, among the variable rows.
     pub fn position(&self, r: u32, c: u32) -> Option<usize> {
         let (lo, hi) = (self.start[r as usize], self.start[r as usize + 1]);
