@@ -33,7 +33,7 @@ struct JacobianPattern {
 struct ConstantHessian {
     /// Constraint index, or `None` for the objective.
     constraint: Option<usize>,
-    pos: Vec<usize>,
+    pos: Vec<u32>,
     val: Vec<f64>,
 }
 
@@ -190,7 +190,7 @@ impl<'m> Derivatives<'m> {
                 }
                 let pos = q
                     .iter()
-                    .map(|t| hess.position(t.0, t.1).expect("entry in the pattern"))
+                    .map(|t| hess.position(t.0, t.1).expect("entry in the pattern") as u32)
                     .collect();
                 let val = q.iter().map(|t| t.2).collect();
                 ConstantHessian {
@@ -520,7 +520,7 @@ impl<'m> Derivatives<'m> {
         for q in &self.constant_hessians {
             let weight = q.constraint.map_or(obj_factor, |i| y[i]);
             for (&k, &v) in q.pos.iter().zip(&q.val) {
-                out[k] += weight * v;
+                out[k as usize] += weight * v;
             }
         }
         if out.iter().any(|v| !v.is_finite()) {
