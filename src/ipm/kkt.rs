@@ -12,7 +12,7 @@
 //! `dim(w)` positive and `dim(y)` negative eigenvalues for `dw` to be a descent
 //! direction of the barrier problem on the null space of `A`.
 
-use crate::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
+use crate::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver, mtx};
 
 use super::options::IpmOptions;
 use super::perturbation::Perturbation;
@@ -230,6 +230,29 @@ impl Kkt {
                 return Err(StepFailure);
             }
         }
+    }
+
+    /// Writes the factored (perturbed) matrix to `<file>.mtx` and `rhs` to
+    /// `<file>-rhs.mtx` in Matrix Market format; the comment lines give the
+    /// iteration, the block sizes and the perturbations.
+    pub fn dump(&self, file: &str, iter: usize, rhs: &[f64]) -> std::io::Result<()> {
+        use std::io::{BufWriter, Write};
+        let comments = [
+            format!("pounce KKT matrix of iteration {iter}"),
+            format!(
+                "n_w {} n_y {} delta_w {:e} delta_c {:e}",
+                self.n_w,
+                self.pattern.dim - self.n_w,
+                self.delta_w,
+                self.delta_c
+            ),
+        ];
+        let mut out = BufWriter::new(std::fs::File::create(format!("{file}.mtx"))?);
+        mtx::write_commented(&mut out, &comments, &self.pattern, &self.values)?;
+        out.flush()?;
+        let mut out = BufWriter::new(std::fs::File::create(format!("{file}-rhs.mtx"))?);
+        mtx::write_vector(&mut out, rhs)?;
+        out.flush()
     }
 
     /// Buffer for `V` of the low-rank term, to be filled before [`Kkt::set_low_rank`].
