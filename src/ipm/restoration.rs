@@ -333,14 +333,20 @@ impl Solver<'_, '_, '_> {
             inner.step = self.step;
             inner.initialize().ok()?;
             let end = inner.run();
-            Some((end, inner.it.clone(), inner.iter, inner.eval_seconds))
+            Some((
+                end,
+                inner.it.clone(),
+                inner.iter,
+                (inner.eval_seconds, inner.linalg_times()),
+            ))
         })();
         drop(monitor);
         drop(resto);
-        let Some((end, inner_it, inner_iter, seconds)) = outcome else {
+        let Some((end, inner_it, inner_iter, (seconds, linalg))) = outcome else {
             return Err(SolveStatus::RestorationFailure);
         };
         self.eval_seconds += seconds;
+        self.resto_linalg.merge(linalg);
         // Restoration iterations count in the total, whatever the outcome.
         self.iter = offset + inner_iter - self.iter_offset;
         let converged = match end {
