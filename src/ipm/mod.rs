@@ -22,6 +22,7 @@ pub mod problem;
 mod restoration;
 mod scaling;
 mod solver;
+mod square;
 mod termination;
 mod timing;
 mod watchdog;

@@ -410,6 +410,9 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 return RunEnd::Finished(SolveStatus::InvalidNumberDetected);
             }
             self.update_quasi_newton();
+            if self.is_square() {
+                self.square_feasibility_multipliers();
+            }
         }
     }
 

@@ -9,8 +9,8 @@ pub use model_nlp::ModelNlp;
 
 use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
 use crate::ipm::{LinearSolverFactory, Stopwatch};
-use crate::linsol::SymmetricIndefiniteSolver;
 use crate::linsol::sparse::SparseLdlt;
+use crate::linsol::{LdltOptions, SymmetricIndefiniteSolver};
 use crate::nl::model::Model;
 use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
@@ -161,7 +161,7 @@ fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
     };
     let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
     let _ = crate::autodiff::check::derivative_test(model, &x0, options, journal);
-    let make = || -> Box<dyn SymmetricIndefiniteSolver> { Box::new(SparseLdlt::new()) };
+    let make = kkt_solver;
     let factory = LinearSolverFactory {
         name: "pounce-ldlt",
         make: &make,
@@ -183,6 +183,17 @@ fn log_solve_call(method: &str, clock: &Stopwatch) {
         clock.wall(),
         clock.cpu()
     );
+}
+
+/// The linear solver of the interior-point method's KKT systems. It does no iterative
+/// refinement of its own: the method refines each solve against the perturbed KKT
+/// matrix it factored (`min_refinement_steps`, `max_refinement_steps`), so refining
+/// inside the solver too would only repeat triangular solves.
+fn kkt_solver() -> Box<dyn SymmetricIndefiniteSolver> {
+    Box::new(SparseLdlt::with_options(LdltOptions {
+        max_refinement_steps: 0,
+        ..LdltOptions::default()
+    }))
 }
 
 /// The certificate of `solution`: the original model evaluated afresh at the returned
