@@ -7,7 +7,10 @@ mod model_nlp;
 pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
-use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
+use crate::certificate::{
+    Certificate, NlpScaling, Tolerances, certify, check_farkas, check_ray, sigma_of,
+};
+use crate::convex::Certificate as ConvexCertificate;
 use crate::ipm::{IpmOptions, LinearSolverFactory, Stopwatch};
 use crate::linsol::sparse::SparseLdlt;
 use crate::linsol::{LdltOptions, SymmetricIndefiniteSolver};
@@ -18,7 +21,8 @@ use std::io::Write;
 
 /// A solve's result with the one-line summary of its certificate, which the `.sol`
 /// message carries (`None` when the result was not certified: a solve that could not
-/// start, or an infeasibility or unboundedness certificate of the convex method).
+/// start; for the convex method's infeasibility or unboundedness, the summary of the
+/// checked Farkas certificate or ray).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub solution: Solution,
@@ -123,14 +127,44 @@ fn solve_routed(model: &Model, options: &Options, journal: &mut dyn Write) -> Ou
         }
     };
     let solution = qp.model_solution(result.solution);
-    match solution.status {
-        SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
-            if result.certificate.is_some() =>
-        {
-            return solution.into();
+    if solution.status == SolveStatus::InvalidProblemDefinition {
+        return solution.into();
+    }
+    if let Some(proof) = &result.certificate {
+        match infeasibility_check(model, proof) {
+            Ok((true, line)) => {
+                if verbose {
+                    let _ = writeln!(journal, "\n{line}");
+                }
+                return Outcome {
+                    solution,
+                    certificate: Some(line),
+                };
+            }
+            Ok((false, line)) if route != Route::Auto => {
+                let _ = writeln!(
+                    journal,
+                    "\n{line}\nThe convex method's certificate is not confirmed; reporting instead:\nEXIT: {}",
+                    SolveStatus::ErrorInStepComputation.exit_line()
+                );
+                return Outcome {
+                    solution: Solution {
+                        status: SolveStatus::ErrorInStepComputation,
+                        ..solution
+                    },
+                    certificate: Some(line),
+                };
+            }
+            Ok((false, line)) | Err(line) => {
+                if verbose {
+                    let _ = writeln!(
+                        journal,
+                        "\n{line}\nThe convex method's certificate is not confirmed; solving again with the NLP method.\n"
+                    );
+                }
+                return solve_nlp(model, options, journal);
+            }
         }
-        SolveStatus::InvalidProblemDefinition => return solution.into(),
-        _ => {}
     }
     let certificate = certificate_of(model, options, &solution);
     let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
@@ -146,6 +180,22 @@ fn solve_routed(model: &Model, options: &Options, journal: &mut dyn Write) -> Ou
         );
     }
     solve_nlp(model, options, journal)
+}
+
+/// Checks the convex method's proof of infeasibility or unboundedness on the model
+/// itself: whether it holds, and its one-line summary (`Err`: it could not be checked).
+fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool, String), String> {
+    match proof {
+        ConvexCertificate::PrimalInfeasible(y) => {
+            let check = check_farkas(model, &y.lambda, &y.z_lower, &y.z_upper)?;
+            Ok((check.verified(), check.summary_line()))
+        }
+        ConvexCertificate::DualInfeasible { direction } => {
+            let check = check_ray(model, sigma_of(model), direction)?;
+            Ok((check.verified(), check.summary_line()))
+        }
+    }
+    .map_err(|e: String| format!("the convex method's certificate could not be checked: {e}"))
 }
 
 /// Settings of the convex method from the options it shares with the NLP method.
