@@ -8,6 +8,8 @@ pub struct Settings {
     pub max_iter: usize,
     /// Wall-clock limit in seconds.
     pub time_limit: f64,
+    /// Limits and interrupt of the whole solve, polled every iteration.
+    pub stop: crate::stop::Stop,
     /// Print the iteration table and final block.
     pub verbose: bool,
     /// Fraction of the distance to the cone boundary a step may cover.
@@ -64,6 +66,7 @@ impl Default for Settings {
         Self {
             max_iter: 200,
             time_limit: f64::INFINITY,
+            stop: crate::stop::Stop::never(),
             verbose: true,
             max_step_fraction: 0.99,
             tol_gap_abs: 1e-8,

@@ -14,6 +14,7 @@ use crate::linsol::sparse::SparseLdlt;
 use crate::nl::model::Model;
 use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
+use crate::stop::Stop;
 use std::io::Write;
 
 /// A solve's result with the one-line summary of its certificate, which the `.sol`
@@ -65,11 +66,15 @@ impl Route {
 /// proof of infeasibility or unboundedness, and otherwise the model is solved again by
 /// the NLP method, as the log says. A forced route that does not fit the model is an
 /// option error.
-pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+///
+/// `stop` carries the time limits (`max_wall_time`, `max_cpu_time`, counted from its
+/// creation) and the interrupt flag; both methods poll it and report the current point
+/// when it fires.
+pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
     let verbose = options.int("print_level") > 0;
     match route {
-        Route::Nlp => return solve_nlp(model, options, journal),
+        Route::Nlp => return solve_nlp(model, options, stop, journal),
         Route::Socp => {
             let _ = writeln!(
                 journal,
@@ -79,11 +84,16 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         }
         Route::Auto | Route::Lp | Route::Qp => {}
     }
+    // Ipopt refuses a problem with more equality constraints than free variables before
+    // iterating; the NLP method reports that outcome, whichever method fits the model.
+    if too_few_degrees_of_freedom(model) {
+        return solve_nlp(model, options, stop, journal);
+    }
     let qp = match crate::convex::extract::extract(model) {
         Ok(qp) => qp,
         Err(why) if route == Route::Auto => {
             log::info!("not an LP or convex QP ({why}): using the NLP method");
-            return solve_nlp(model, options, journal);
+            return solve_nlp(model, options, stop, journal);
         }
         Err(why) => {
             let _ = writeln!(journal, "solver_selection does not fit this model: {why}.");
@@ -97,12 +107,15 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         );
         return unsolved(model, SolveStatus::InvalidOption).into();
     }
-    let settings = convex_settings(options);
+    let settings = crate::convex::Settings {
+        stop: stop.clone(),
+        ..convex_settings(options)
+    };
     let result = match crate::convex::solve(&qp.problem, &settings, journal) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(journal, "the convex method cannot take this model: {e}");
-            return solve_nlp(model, options, journal);
+            return solve_nlp(model, options, stop, journal);
         }
     };
     let solution = qp.model_solution(result.solution);
@@ -117,7 +130,8 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
     }
     let certificate = certificate_of(model, options, &solution);
     let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
-    if verified_optimum || route != Route::Auto {
+    // A stopped solve ends here: the time is spent or the user asked to stop.
+    if verified_optimum || route != Route::Auto || stop.check().is_some() {
         return report(options, solution, &certificate, journal);
     }
     if verbose {
@@ -128,16 +142,25 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
             solution.status.exit_line()
         );
     }
-    solve_nlp(model, options, journal)
+    solve_nlp(model, options, stop, journal)
+}
+
+/// More equality rows than variables that are not fixed (Ipopt's test, made before
+/// any iteration).
+fn too_few_degrees_of_freedom(model: &Model) -> bool {
+    let equalities = (model.con_lower.iter().zip(&model.con_upper))
+        .filter(|(l, u)| l == u)
+        .count();
+    let free = (model.var_lower.iter().zip(&model.var_upper))
+        .filter(|(l, u)| l != u)
+        .count();
+    equalities > free
 }
 
 /// Settings of the convex method from the options it shares with the NLP method.
 fn convex_settings(options: &Options) -> crate::convex::Settings {
     crate::convex::Settings {
         max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
-        time_limit: options
-            .real("max_wall_time")
-            .min(options.real("max_cpu_time")),
         verbose: options.int("print_level") > 0,
         // The convex method stops on the duality gap, a sum of complementarity products;
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
@@ -148,7 +171,7 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
 }
 
 /// Solves `model` by the filter line-search interior-point method.
-fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+fn solve_nlp(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
     let nlp = match ModelNlp::new(model) {
         Ok(nlp) => nlp,
         Err(e) => {
@@ -158,12 +181,14 @@ fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
     };
     let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
     let _ = crate::autodiff::check::derivative_test(model, &x0, options, journal);
-    let make = || -> Box<dyn SymmetricIndefiniteSolver> { Box::new(SparseLdlt::new()) };
+    let make = || -> Box<dyn SymmetricIndefiniteSolver> {
+        Box::new(SparseLdlt::new().with_stop(stop.clone()))
+    };
     let factory = LinearSolverFactory {
         name: "pounce-ldlt",
         make: &make,
     };
-    let solution = crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal);
+    let solution = crate::ipm::solve_until(&nlp, &ipm_options(options), &factory, stop, journal);
     certified(model, options, solution, journal)
 }
 
