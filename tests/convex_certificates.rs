@@ -8,6 +8,7 @@ use pounce::nl::read_bytes;
 use pounce::options::Options;
 use pounce::outcome::SolveStatus;
 use pounce::solver_selection::solve;
+use pounce::stop::Stop;
 
 /// Row sides in the `.nl` `r` segment: `(lower, upper)`, `±inf` for absent sides.
 type Sides = (f64, f64);
@@ -147,7 +148,7 @@ fn infeasible_qp() -> Model {
 fn run(model: &Model, route: &str) -> (pounce::solver_selection::Outcome, String) {
     let options = Options::with(&[("solver_selection", route)]).unwrap();
     let mut log = Vec::new();
-    let outcome = solve(model, &options, &mut log);
+    let outcome = solve(model, &options, &Stop::never(), &mut log);
     (outcome, String::from_utf8(log).unwrap())
 }
 

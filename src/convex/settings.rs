@@ -8,6 +8,8 @@ pub struct Settings {
     pub max_iter: usize,
     /// Wall-clock limit in seconds.
     pub time_limit: f64,
+    /// Limits and interrupt of the whole solve, polled every iteration.
+    pub stop: crate::stop::Stop,
     /// Print the iteration table and final block.
     pub verbose: bool,
     /// End the final block with the `EXIT:` line. A caller that confirms or revises the
@@ -73,6 +75,7 @@ impl Default for Settings {
         Self {
             max_iter: 200,
             time_limit: f64::INFINITY,
+            stop: crate::stop::Stop::never(),
             verbose: true,
             print_exit_line: true,
             max_step_fraction: 0.99,

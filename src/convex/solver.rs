@@ -260,6 +260,9 @@ impl<'a> Engine<'a> {
             if start.elapsed().as_secs_f64() > s.time_limit {
                 break ConvexStatus::MaxTime;
             }
+            if let Some(reason) = s.stop.check() {
+                break ConvexStatus::Stopped(reason);
+            }
             match self.iterate() {
                 Ok(()) => iter += 1,
                 Err(StepFailure::Numerical) => break ConvexStatus::NumericalError,
@@ -269,6 +272,7 @@ impl<'a> Engine<'a> {
         match status {
             ConvexStatus::MaxIterations
             | ConvexStatus::MaxTime
+            | ConvexStatus::Stopped(_)
             | ConvexStatus::InsufficientProgress
             | ConvexStatus::NumericalError => match self.info.check_reduced(s) {
                 ConvexStatus::Unsolved => status,

@@ -36,6 +36,7 @@ pub use timing::{Stopwatch, cpu_seconds};
 
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::outcome::{Solution, SolveStatus};
+use crate::stop::Stop;
 use nlp_form::{InternalNlp, SetupError};
 use output::{Printer, Summary};
 use solver::{RunEnd, Solver, StartError};
@@ -48,11 +49,25 @@ pub struct LinearSolverFactory<'f> {
     pub make: &'f dyn Fn() -> Box<dyn SymmetricIndefiniteSolver>,
 }
 
-/// Solves `nlp`, writing the log to `out`.
+/// Solves `nlp`, writing the log to `out`, within the options' time limits.
 pub fn solve(
     nlp: &dyn Nlp,
     options: &IpmOptions,
     linear_solver: &LinearSolverFactory<'_>,
+    out: &mut dyn Write,
+) -> Solution {
+    let stop = Stop::new(None, options.max_wall_time, options.max_cpu_time);
+    solve_until(nlp, options, linear_solver, &stop, out)
+}
+
+/// Solves `nlp` until it ends or `stop` fires (the options' time limits are not read:
+/// `stop` carries the limits). A stopped solve reports the current point with the
+/// stop's status.
+pub fn solve_until(
+    nlp: &dyn Nlp,
+    options: &IpmOptions,
+    linear_solver: &LinearSolverFactory<'_>,
+    stop: &Stop,
     out: &mut dyn Write,
 ) -> Solution {
     let start = Instant::now();
@@ -91,13 +106,14 @@ pub fn solve(
         linear_solver,
         &mut printer,
         None,
-        start,
+        stop.clone(),
     ) {
         Ok(s) => s,
         Err(StartError::Status(s)) => return failed(s, &mut printer),
     };
     let status = match solver.initialize() {
-        Err(s) => s,
+        // An initialization cut short by the stop signal reports the stop.
+        Err(s) => stop.status().unwrap_or(s),
         Ok(()) => match solver.run() {
             RunEnd::Finished(s) => s,
             RunEnd::LeaveRestoration => SolveStatus::InternalError,

@@ -341,7 +341,7 @@ impl Solver<'_, '_, '_> {
                 factory,
                 printer,
                 Some(&mut monitor),
-                self.start_time,
+                self.stop.clone(),
             )
             .ok()?;
             inner.iter_offset = offset;
