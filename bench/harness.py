@@ -24,13 +24,19 @@ How each solver is run and timed:
             count and the objective come from the console's final block ("Number of
             Iterations....:" and the unscaled column of "Objective...............:",
             which is -f for a maximize model, spec G.3). Seconds: wall clock of the
-            whole process (reading the .nl, set-up and solve). A crash, a missing or
+            whole process (reading the .nl, set-up and solve); also recorded: the
+            process's processor time (getrusage of the child) and the wall and
+            processor time of pounce's solver call, which pounce logs when run with
+            POUNCE_LOG=pounce::timing=info (the harness sets it). A crash, a missing or
             unreadable .sol, or passing the time limit (the process is killed after
             T + 5 s) counts as a failure of pounce, not an error of the harness.
   ipopt     Ipopt 3.14 through ../shared/tools/ipopt_ref.py (casadi), one call per model.
             Seconds: its `seconds_solve` (the Ipopt call including CasADi's function
             evaluations; reading the .nl in Python and CasADi's derivative set-up are
-            left out, which favours Ipopt over pounce's whole-process time).
+            left out, which favours Ipopt over pounce's whole-process time); also
+            recorded: its processor time `cpu_solve`. The summary reports the time ratio
+            four ways: whole process or solve call against Ipopt's solve call, each by
+            wall clock and by processor time (the latter robust to other load).
   clarabel, highs
             through ../shared/tools/convex_ref.py on the model's npz/NAME.npz (netlib and
             maros-meszaros only). Seconds: set-up plus solve.
