@@ -52,7 +52,12 @@ fn main() {
         };
         let mut outcome = None;
         let solve = min_seconds(3, || {
-            let o = pounce::solver_selection::solve(&model, &options, &mut std::io::sink());
+            let o = pounce::solver_selection::solve(
+                &model,
+                &options,
+                &pounce::stop::Stop::never(),
+                &mut std::io::sink(),
+            );
             outcome = Some(o);
         });
         let solution = outcome.expect("three runs").solution;

@@ -29,6 +29,17 @@ fn close(a: f64, b: f64) -> bool {
     close_scaled(a, b, a.abs().max(b.abs()))
 }
 
+/// Entry `k` of a reference list: a dense value (key `(k, 0)`) or a
+/// `[row, col, value]` triple.
+fn entry(e: &Value, k: usize, dense: bool) -> ((usize, usize), f64) {
+    if dense {
+        return ((k, 0), e.as_f64().unwrap());
+    }
+    let t = e.as_array().unwrap();
+    let index = |i: usize| t[i].as_u64().unwrap() as usize;
+    ((index(0), index(1)), t[2].as_f64().unwrap())
+}
+
 fn x1_of(x0: &[f64]) -> Vec<f64> {
     x0.iter()
         .enumerate()
@@ -77,18 +88,7 @@ fn compare(
     if let Some(list) = reference.as_array() {
         let mut want = BTreeMap::new();
         for (k, e) in list.iter().enumerate() {
-            let (key, v) = if dense {
-                ((k, 0), e.as_f64().unwrap())
-            } else {
-                let t = e.as_array().unwrap();
-                (
-                    (
-                        t[0].as_u64().unwrap() as usize,
-                        t[1].as_u64().unwrap() as usize,
-                    ),
-                    t[2].as_f64().unwrap(),
-                )
-            };
+            let (key, v) = entry(e, k, dense);
             *want.entry(key).or_insert(0.0) += v;
         }
         if dense && list.len() != got.len() {
@@ -143,18 +143,7 @@ fn compare(
     }
     let first = reference["first"].as_array().unwrap();
     for (k, e) in first.iter().enumerate() {
-        let (key_k, b) = if dense {
-            ((k, 0), e.as_f64().unwrap())
-        } else {
-            let t = e.as_array().unwrap();
-            (
-                (
-                    t[0].as_u64().unwrap() as usize,
-                    t[1].as_u64().unwrap() as usize,
-                ),
-                t[2].as_f64().unwrap(),
-            )
-        };
+        let (key_k, b) = entry(e, k, dense);
         let a = have.get(&key_k).copied().unwrap_or(0.0);
         if !close(a, b) {
             return Some(format!("{key}{key_k:?}: pounce {a:e}, reference {b:e}"));

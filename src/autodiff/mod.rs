@@ -5,6 +5,7 @@
 //! any point without allocating. [`check`] compares them with finite differences, as
 //! Ipopt's `derivative_test` option does.
 
+mod chains;
 pub mod check;
 mod derivatives;
 mod edge_push;

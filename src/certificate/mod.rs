@@ -11,11 +11,13 @@
 //! tolerances; `pounce verify` applies the same check to any `.sol` file.
 
 mod evaluation;
+mod infeasibility;
 mod kkt;
 mod multipliers;
 mod report;
 
 pub use evaluation::{Evaluation, NlpScaling};
+pub use infeasibility::{CERTIFICATE_TOLERANCE, FarkasCheck, RayCheck, check_farkas, check_ray};
 pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual, Scaling, TolScales};
 pub use multipliers::{BoundMultipliers, Multipliers};
 pub use report::{Shortfall, worst};

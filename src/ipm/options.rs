@@ -213,6 +213,10 @@ pub struct IpmOptions {
     pub residual_ratio_max: f64,
     pub residual_ratio_singular: f64,
     pub residual_improvement_factor: f64,
+    /// Debug: iteration whose KKT matrix and right-hand side are written to
+    /// `kkt_dump_file` (`.mtx`, `-rhs.mtx`) in Matrix Market format.
+    pub kkt_dump_iter: Option<usize>,
+    pub kkt_dump_file: String,
     pub max_hessian_perturbation: f64,
     pub min_hessian_perturbation: f64,
     pub perturb_inc_fact_first: f64,
@@ -348,6 +352,8 @@ impl Default for IpmOptions {
             residual_ratio_max: 1e-10,
             residual_ratio_singular: 1e-5,
             residual_improvement_factor: 1.0,
+            kkt_dump_iter: None,
+            kkt_dump_file: "kkt".into(),
             max_hessian_perturbation: 1e20,
             min_hessian_perturbation: 1e-20,
             perturb_inc_fact_first: 100.0,

@@ -8,6 +8,7 @@ use std::fmt;
 use std::io::Write;
 
 use super::nlp_form::{EvalCounts, InternalNlp};
+use super::timing::LinearAlgebraTimes;
 use crate::outcome::SolveStatus;
 
 /// Journal levels of Ipopt (`print_level`).
@@ -266,6 +267,30 @@ impl<'w> Printer<'w> {
                     "Total seconds in NLP function evaluations"
                 ),
             ),
+        }
+    }
+
+    /// The `print_timing_statistics` block: where the solve's wall-clock time went.
+    pub fn timing_statistics(&mut self, total: f64, eval: f64, linalg: &LinearAlgebraTimes) {
+        let (f, b) = (linalg.factor, linalg.backsolve);
+        let rest = total - eval - f.seconds - b.seconds;
+        let lines = [
+            ("OverallAlgorithm", total, None),
+            (" LinearSystemFactorization", f.seconds, Some(f.count)),
+            (" LinearSystemBackSolve", b.seconds, Some(b.count)),
+            (" FunctionEvaluations", eval, None),
+            (" Other", rest, None),
+        ];
+        self.print(
+            SUMMARY,
+            format_args!("\nTiming Statistics (wall clock):\n\n"),
+        );
+        for (label, secs, count) in lines {
+            let label = format!("{label:.<36}");
+            match count {
+                Some(c) => self.print(SUMMARY, format_args!("{label}: {secs:10.3} ({c} calls)\n")),
+                None => self.print(SUMMARY, format_args!("{label}: {secs:10.3}\n")),
+            }
         }
     }
 

@@ -1,5 +1,6 @@
-//! Sparse symmetric indefinite `LDLᵀ` with exact inertia: METIS ordering and
-//! relaxed supernodes (once per pattern), symmetric equilibration and a
+//! Sparse symmetric indefinite `LDLᵀ` with exact inertia: METIS ordering that
+//! keeps small-diagonal rows with a partner, and relaxed supernodes (once per
+//! pattern, at the first factorization), symmetric equilibration and a
 //! multifrontal factorization with delayed threshold pivots (per matrix),
 //! solves with iterative refinement against the original matrix.
 
@@ -7,12 +8,14 @@ use std::cell::RefCell;
 
 use super::factors::LdlFactors;
 use super::front::PivotRule;
+use super::matching::small_diagonal_pairs;
 use super::matrix::{check_rhs, check_values};
 use super::numeric::Multifrontal;
 use super::refine::{RefineWork, refine};
 use super::scaling::equilibrate;
 use super::symbolic::Symbolic;
 use super::{Inertia, LdltOptions, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
+use crate::stop::Stop;
 
 /// Sizes of the last factorization, for diagnostics and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -56,6 +59,8 @@ pub struct SparseLdlt {
     scaled: Vec<f64>,
     norm_a: f64,
     factored: bool,
+    /// Polled between fronts: a factorization can outlast a solve's time limit.
+    stop: Stop,
     solve_work: RefCell<SolveWork>,
 }
 
@@ -69,6 +74,12 @@ impl SparseLdlt {
             options,
             ..Self::default()
         }
+    }
+
+    /// Abandons each factorization (with [`LinsolError::Interrupted`]) once `stop` fires.
+    pub fn with_stop(mut self, stop: Stop) -> Self {
+        self.stop = stop;
+        self
     }
 
     /// Statistics of the last analysis and factorization.
@@ -112,23 +123,28 @@ impl SparseLdlt {
             + self.numeric.bytes()
     }
 
-    /// The fill-reducing ordering of the analysis, `perm[new] = old`.
+    /// The fill-reducing ordering of the analysis (done at the first
+    /// factorization after `analyse`), `perm[new] = old`.
     pub fn permutation(&self) -> Option<&[usize]> {
         self.symbolic.as_ref().map(|s| &s.perm[..])
     }
 }
 
 impl SymmetricIndefiniteSolver for SparseLdlt {
+    /// Checks and keeps the pattern; the symbolic analysis waits for the
+    /// first values, whose small diagonals decide which pairs to keep together.
     fn analyse(&mut self, pattern: &LowerCsc) -> Result<(), LinsolError> {
         self.factored = false;
-        self.symbolic = Some(Symbolic::analyse(pattern)?);
+        self.symbolic = None;
+        self.pattern = None;
+        pattern.validate()?;
         self.pattern = Some(pattern.clone());
         Ok(())
     }
 
     fn factor(&mut self, values: &[f64]) -> Result<Inertia, LinsolError> {
         self.factored = false;
-        let (Some(pattern), Some(sym)) = (&self.pattern, &self.symbolic) else {
+        let Some(pattern) = &self.pattern else {
             return Err(LinsolError::NotReady);
         };
         check_values(pattern, values)?;
@@ -146,6 +162,11 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
                 self.scaled.push(a);
             }
         }
+        if self.symbolic.is_none() {
+            let pairs = small_diagonal_pairs(pattern, &self.scaled);
+            self.symbolic = Some(Symbolic::analyse(pattern, &pairs)?);
+        }
+        let sym = self.symbolic.as_ref().expect("analysed above");
         self.scale.clear();
         self.scale.extend(sym.perm.iter().map(|&old| d[old]));
         let rule = PivotRule {
@@ -153,9 +174,17 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
             zero_tol: self.options.zero_pivot * max_abs,
         };
         let scaled = &self.scaled;
+        let stop = &self.stop;
         let inertia = self
             .numeric
-            .factor(sym, |e| scaled[e], rule, &mut self.factors);
+            .factor(
+                sym,
+                |e| scaled[e],
+                rule,
+                &mut self.factors,
+                || stop.check().is_some(),
+            )
+            .ok_or(LinsolError::Interrupted)?;
         self.factored = true;
         if inertia.zero > 0 {
             Err(LinsolError::Singular(inertia))
