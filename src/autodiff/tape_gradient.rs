@@ -170,9 +170,14 @@ impl<'m> TapeGradient<'m> {
             }
         }
 
-        out.jacobian_rows.clear();
-        out.jacobian_cols.clear();
+        // At least the linear entries; nonlinear ones extend it.
+        let entries = model.jacobian.index.len();
+        for v in [&mut out.jacobian_rows, &mut out.jacobian_cols] {
+            v.clear();
+            v.reserve(entries);
+        }
         out.jacobian_values.clear();
+        out.jacobian_values.reserve(entries);
         for (i, piece) in model.tape.constraints.iter().enumerate() {
             self.gradient_of(piece, &model.jacobian, i);
             for j in self.touched.drain(..) {
