@@ -358,6 +358,11 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             let start_in_resto =
                 self.opt.start_with_resto && self.iter == 0 && self.monitor.is_none();
             let step_ok = !start_in_resto && self.compute_direction();
+            // A factorization cut short by a limit or an interrupt is no step failure:
+            // stop at the current point.
+            if !step_ok && let Some(s) = self.stop.status() {
+                return RunEnd::Finished(s);
+            }
             let go_resto = if start_in_resto {
                 self.step.alpha_pr = 0.0;
                 self.step.ls = 1;
@@ -381,8 +386,7 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 true
             };
             if go_resto {
-                // A step that failed because a limit or an interrupt cut it short is
-                // not a reason for restoration: stop at the current point.
+                // A line search cut short by a limit or an interrupt: stop here too.
                 if let Some(s) = self.stop.status() {
                     return RunEnd::Finished(s);
                 }

@@ -126,6 +126,7 @@ pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
             return solution.into();
         }
         SolveStatus::InvalidProblemDefinition => return solution.into(),
+        s if stopped(s) => return solution.into(),
         _ => {}
     }
     let certificate = certificate_of(model, options, &solution);
@@ -143,6 +144,18 @@ pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
         );
     }
     solve_nlp(model, options, stop, journal)
+}
+
+/// A solve ended by a time limit or by the user: reported as it is, without a
+/// certificate, whose fresh evaluation structures cost about as much as the solver's
+/// setup — time the user did not grant — and which could not change the status.
+fn stopped(status: SolveStatus) -> bool {
+    matches!(
+        status,
+        SolveStatus::CpuTimeExceeded
+            | SolveStatus::WallTimeExceeded
+            | SolveStatus::UserRequestedStop
+    )
 }
 
 /// More equality rows than variables that are not fixed (Ipopt's test, made before
@@ -189,6 +202,9 @@ fn solve_nlp(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
         make: &make,
     };
     let solution = crate::ipm::solve_until(&nlp, &ipm_options(options), &factory, stop, journal);
+    if stopped(solution.status) {
+        return solution.into();
+    }
     certified(model, options, solution, journal)
 }
 
