@@ -413,10 +413,13 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
         }
     }
 
-    /// A failure status, unless the current point is acceptable: then Ipopt's rule
-    /// reports the acceptable point instead.
+    /// A failure status, unless the stop signal fired (a factorization or restoration it
+    /// cut short fails for that reason: its status is reported) or the current point is
+    /// acceptable (then Ipopt's rule reports the acceptable point instead).
     pub fn fail_status(&self, s: SolveStatus) -> SolveStatus {
-        if self.acceptable_count > 0
+        if let Some(stopped) = self.stop.status() {
+            stopped
+        } else if self.acceptable_count > 0
             && matches!(
                 s,
                 SolveStatus::RestorationFailure
