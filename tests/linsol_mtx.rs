@@ -53,3 +53,21 @@ fn mtx_reports_the_bad_line() {
         }
     }
 }
+
+#[test]
+fn mtx_vector_round_trip_and_errors() {
+    let v = vec![1.5, -0.0, 3.0e-300, -7.25e12];
+    let mut text = Vec::new();
+    mtx::write_vector(&mut text, &v).unwrap();
+    assert_eq!(mtx::read_vector(&text[..]).unwrap(), v);
+    let short = "%%MatrixMarket matrix array real general\n3 1\n1.0\n2.0\n";
+    assert!(matches!(
+        mtx::read_vector(short.as_bytes()),
+        Err(MtxError::Parse { line: 1, .. })
+    ));
+    let wide = "%%MatrixMarket matrix array real general\n2 2\n1.0\n";
+    assert!(matches!(
+        mtx::read_vector(wide.as_bytes()),
+        Err(MtxError::Parse { line: 2, .. })
+    ));
+}

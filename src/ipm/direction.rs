@@ -79,6 +79,16 @@ impl Solver<'_, '_, '_> {
         self.dir = dir;
         self.kkt_factored = false;
         self.step.reg = self.kkt.delta_w;
+        let iter = self.iter + self.iter_offset;
+        if ok
+            && self.opt.kkt_dump_iter == Some(iter)
+            && let Err(e) = self.kkt.dump(&self.opt.kkt_dump_file, iter, &self.rhs)
+        {
+            eprintln!(
+                "cannot write the KKT matrix to {}: {e}",
+                self.opt.kkt_dump_file
+            );
+        }
         ok
     }
 

@@ -22,7 +22,9 @@ pub mod problem;
 mod restoration;
 mod scaling;
 mod solver;
+mod square;
 mod termination;
+mod timing;
 mod watchdog;
 
 use std::io::Write;
@@ -30,6 +32,7 @@ use std::time::Instant;
 
 pub use options::*;
 pub use problem::{EvalError, EvalResult, Nlp, StartingPoint, UserScaling};
+pub use timing::{Stopwatch, cpu_seconds};
 
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::outcome::{Solution, SolveStatus};
@@ -68,7 +71,7 @@ pub fn solve_until(
     out: &mut dyn Write,
 ) -> Solution {
     let start = Instant::now();
-    let mut printer = Printer::new(out, options.print_level);
+    let mut printer = Printer::new(out, options.print_level, options.print_exit_line);
     printer.banner(linear_solver.name, !options.sb);
     let failed = |status: SolveStatus, printer: &mut Printer<'_>| {
         printer.exit(status);
@@ -164,6 +167,7 @@ fn finish(solver: &mut Solver<'_, '_, '_>, mut status: SolveStatus, start: Insta
     if !all_finite {
         status = SolveStatus::InvalidNumberDetected;
     }
+    let linalg = solver.linalg_times();
     let printer = &mut *solver.printer;
     printer.summary(&summary, valid && all_finite);
     let counts = solver.nlp.counts;
@@ -174,7 +178,19 @@ fn finish(solver: &mut Solver<'_, '_, '_>, mut status: SolveStatus, start: Insta
         .print_timing_statistics
         .then_some(solver.eval_seconds);
     printer.timing(total, split);
+    if solver.opt.print_timing_statistics {
+        printer.timing_statistics(total, solver.eval_seconds, &linalg);
+    }
     printer.exit(status);
+    log::info!(
+        target: "pounce::timing",
+        "interior-point method: {total:.6} s; evaluations {:.6} s; {} factorizations {:.6} s; {} solves {:.6} s",
+        solver.eval_seconds,
+        linalg.factor.count,
+        linalg.factor.seconds,
+        linalg.backsolve.count,
+        linalg.backsolve.seconds,
+    );
     Solution {
         status,
         x,

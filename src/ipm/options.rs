@@ -125,6 +125,10 @@ pub struct IpmOptions {
     pub print_timing_statistics: bool,
     /// Suppress the banner (Ipopt's `sb`).
     pub sb: bool,
+    /// End the log with the `EXIT:` line. A caller that confirms or revises the status
+    /// after the solve (the optimality certificate) turns it off and prints the line
+    /// itself, so that the log states the final status once.
+    pub print_exit_line: bool,
     // NLP
     pub nlp_lower_bound_inf: f64,
     pub nlp_upper_bound_inf: f64,
@@ -209,6 +213,10 @@ pub struct IpmOptions {
     pub residual_ratio_max: f64,
     pub residual_ratio_singular: f64,
     pub residual_improvement_factor: f64,
+    /// Debug: iteration whose KKT matrix and right-hand side are written to
+    /// `kkt_dump_file` (`.mtx`, `-rhs.mtx`) in Matrix Market format.
+    pub kkt_dump_iter: Option<usize>,
+    pub kkt_dump_file: String,
     pub max_hessian_perturbation: f64,
     pub min_hessian_perturbation: f64,
     pub perturb_inc_fact_first: f64,
@@ -265,6 +273,7 @@ impl Default for IpmOptions {
             print_frequency_iter: 1,
             print_timing_statistics: false,
             sb: false,
+            print_exit_line: true,
             nlp_lower_bound_inf: -1e19,
             nlp_upper_bound_inf: 1e19,
             fixed_variable_treatment: FixedVariableTreatment::MakeParameter,
@@ -343,6 +352,8 @@ impl Default for IpmOptions {
             residual_ratio_max: 1e-10,
             residual_ratio_singular: 1e-5,
             residual_improvement_factor: 1.0,
+            kkt_dump_iter: None,
+            kkt_dump_file: "kkt".into(),
             max_hessian_perturbation: 1e20,
             min_hessian_perturbation: 1e-20,
             perturb_inc_fact_first: 100.0,

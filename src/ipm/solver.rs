@@ -16,6 +16,7 @@ use super::lbfgs::Lbfgs;
 use super::nlp_form::InternalNlp;
 use super::options::IpmOptions;
 use super::output::{IterLine, Printer, StepInfo};
+use super::timing::LinearAlgebraTimes;
 use super::watchdog::Watchdog;
 use crate::outcome::SolveStatus;
 use crate::stop::Stop;
@@ -140,6 +141,8 @@ pub(crate) struct Solver<'a, 'p, 'o> {
     pub stop: Stop,
     /// Seconds spent in problem evaluations.
     pub eval_seconds: f64,
+    /// Linear algebra of the restoration phases (the regular phase's is in `kkt`).
+    pub resto_linalg: LinearAlgebraTimes,
 }
 
 /// Errors of the constructor, before any iteration.
@@ -226,6 +229,7 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             monitor,
             stop,
             eval_seconds: 0.0,
+            resto_linalg: LinearAlgebraTimes::default(),
         };
         if quasi_newton {
             solver.lbfgs = Some(Lbfgs::new(solver.nlp.n_x, &solver.opt));
@@ -234,6 +238,13 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             solver.prev_jac = vec![0.0; n_jac];
         }
         Ok(solver)
+    }
+
+    /// Linear algebra of the whole solve, restoration phases included.
+    pub fn linalg_times(&self) -> LinearAlgebraTimes {
+        let mut t = self.kkt.times;
+        t.merge(self.resto_linalg);
+        t
     }
 
     /// Constraint violation θ of the internal problem (norm per option).
@@ -410,6 +421,9 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 return RunEnd::Finished(SolveStatus::InvalidNumberDetected);
             }
             self.update_quasi_newton();
+            if self.is_square() {
+                self.square_feasibility_multipliers();
+            }
         }
     }
 

@@ -73,17 +73,27 @@ impl Solver<'_, '_, '_> {
         }
     }
 
-    /// The termination test at the current iterate; `None` to continue.
-    pub fn check_convergence(&mut self) -> Option<SolveStatus> {
-        let e = self.errors();
+    /// `true` if the current iterate passes the optimality test (`tol` and the
+    /// unscaled `dual_inf_tol`, `constr_viol_tol`, `compl_inf_tol`).
+    pub fn is_optimal(&self) -> bool {
+        self.meets_tolerances(&self.errors())
+    }
+
+    fn meets_tolerances(&self, e: &Errors) -> bool {
         let o = &self.opt;
-        if e.nlp_error <= o.tol
+        e.nlp_error <= o.tol
             && e.dual_inf_u <= o.dual_inf_tol
             && e.constr_viol_u <= o.constr_viol_tol
             && e.compl_u <= o.compl_inf_tol
-        {
+    }
+
+    /// The termination test at the current iterate; `None` to continue.
+    pub fn check_convergence(&mut self) -> Option<SolveStatus> {
+        let e = self.errors();
+        if self.meets_tolerances(&e) {
             return Some(SolveStatus::Success);
         }
+        let o = &self.opt;
         let f = self.cur.f;
         let obj_change_ok = !self.last_objective.is_finite()
             || (f - self.last_objective).abs() / f.abs().max(1.0) <= o.acceptable_obj_change_tol;

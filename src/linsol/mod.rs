@@ -13,6 +13,7 @@ pub mod auto;
 pub mod dense;
 mod factors;
 mod front;
+mod matching;
 mod matrix;
 pub mod mtx;
 mod numeric;

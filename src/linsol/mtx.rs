@@ -39,7 +39,20 @@ impl From<std::io::Error> for MtxError {
 /// `%%MatrixMarket matrix coordinate real symmetric`, 1-based, with values
 /// printed exactly (shortest round-trip form).
 pub fn write(out: &mut impl Write, pattern: &LowerCsc, values: &[f64]) -> std::io::Result<()> {
+    write_commented(out, &[], pattern, values)
+}
+
+/// [`write`] with `% ` comment lines after the header (one per string).
+pub fn write_commented(
+    out: &mut impl Write,
+    comments: &[String],
+    pattern: &LowerCsc,
+    values: &[f64],
+) -> std::io::Result<()> {
     writeln!(out, "%%MatrixMarket matrix coordinate real symmetric")?;
+    for c in comments {
+        writeln!(out, "% {c}")?;
+    }
     writeln!(out, "{} {} {}", pattern.dim, pattern.dim, pattern.nnz())?;
     for j in 0..pattern.dim {
         for (i, v) in pattern.column_entries(values, j) {
@@ -158,4 +171,64 @@ pub fn read(input: impl BufRead) -> Result<(LowerCsc, Vec<f64>), MtxError> {
         },
         values,
     ))
+}
+
+/// Writes a vector as a one-column `%%MatrixMarket matrix array real general`.
+pub fn write_vector(out: &mut impl Write, v: &[f64]) -> std::io::Result<()> {
+    writeln!(out, "%%MatrixMarket matrix array real general")?;
+    writeln!(out, "{} 1", v.len())?;
+    for x in v {
+        writeln!(out, "{x:e}")?;
+    }
+    Ok(())
+}
+
+/// Reads a one-column `matrix array real general` file written by [`write_vector`].
+pub fn read_vector(input: impl BufRead) -> Result<Vec<f64>, MtxError> {
+    let mut lines = input.lines().enumerate();
+    let err = |line: usize, why: &str| MtxError::Parse {
+        line: line + 1,
+        why: why.to_string(),
+    };
+    let (_, header) = lines.next().ok_or_else(|| err(0, "empty file"))?;
+    let header = header?.to_ascii_lowercase();
+    let words: Vec<&str> = header.split_whitespace().collect();
+    if words.len() < 5 || words[..4] != ["%%matrixmarket", "matrix", "array", "real"] {
+        return Err(err(0, "expected '%%MatrixMarket matrix array real ...'"));
+    }
+    let mut len: Option<usize> = None;
+    let mut v = Vec::new();
+    for (no, line) in lines {
+        let line = line?;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('%') {
+            continue;
+        }
+        let Some(len) = len else {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            match fields[..] {
+                [rows, "1"] => {
+                    len = Some(
+                        rows.parse::<usize>()
+                            .map_err(|_| err(no, "bad size line"))?,
+                    )
+                }
+                _ => return Err(err(no, "expected 'rows 1' of a single column")),
+            }
+            continue;
+        };
+        if v.len() == len {
+            return Err(err(no, "more entries than declared"));
+        }
+        let x: f64 = line.parse().map_err(|_| err(no, "bad value"))?;
+        v.push(x);
+    }
+    match len {
+        None => Err(err(0, "missing size line")),
+        Some(len) if len != v.len() => Err(err(
+            0,
+            &format!("{len} entries declared, {} found", v.len()),
+        )),
+        Some(_) => Ok(v),
+    }
 }

@@ -1,5 +1,6 @@
-//! Sparse symmetric indefinite `LDLᵀ` with exact inertia: METIS ordering and
-//! relaxed supernodes (once per pattern), symmetric equilibration and a
+//! Sparse symmetric indefinite `LDLᵀ` with exact inertia: METIS ordering that
+//! keeps small-diagonal rows with a partner, and relaxed supernodes (once per
+//! pattern, at the first factorization), symmetric equilibration and a
 //! multifrontal factorization with delayed threshold pivots (per matrix),
 //! solves with iterative refinement against the original matrix.
 
@@ -7,6 +8,7 @@ use std::cell::RefCell;
 
 use super::factors::LdlFactors;
 use super::front::PivotRule;
+use super::matching::small_diagonal_pairs;
 use super::matrix::{check_rhs, check_values};
 use super::numeric::Multifrontal;
 use super::refine::{RefineWork, refine};
@@ -121,23 +123,28 @@ impl SparseLdlt {
             + self.numeric.bytes()
     }
 
-    /// The fill-reducing ordering of the analysis, `perm[new] = old`.
+    /// The fill-reducing ordering of the analysis (done at the first
+    /// factorization after `analyse`), `perm[new] = old`.
     pub fn permutation(&self) -> Option<&[usize]> {
         self.symbolic.as_ref().map(|s| &s.perm[..])
     }
 }
 
 impl SymmetricIndefiniteSolver for SparseLdlt {
+    /// Checks and keeps the pattern; the symbolic analysis waits for the
+    /// first values, whose small diagonals decide which pairs to keep together.
     fn analyse(&mut self, pattern: &LowerCsc) -> Result<(), LinsolError> {
         self.factored = false;
-        self.symbolic = Some(Symbolic::analyse(pattern)?);
+        self.symbolic = None;
+        self.pattern = None;
+        pattern.validate()?;
         self.pattern = Some(pattern.clone());
         Ok(())
     }
 
     fn factor(&mut self, values: &[f64]) -> Result<Inertia, LinsolError> {
         self.factored = false;
-        let (Some(pattern), Some(sym)) = (&self.pattern, &self.symbolic) else {
+        let Some(pattern) = &self.pattern else {
             return Err(LinsolError::NotReady);
         };
         check_values(pattern, values)?;
@@ -155,6 +162,11 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
                 self.scaled.push(a);
             }
         }
+        if self.symbolic.is_none() {
+            let pairs = small_diagonal_pairs(pattern, &self.scaled);
+            self.symbolic = Some(Symbolic::analyse(pattern, &pairs)?);
+        }
+        let sym = self.symbolic.as_ref().expect("analysed above");
         self.scale.clear();
         self.scale.extend(sym.perm.iter().map(|&old| d[old]));
         let rule = PivotRule {

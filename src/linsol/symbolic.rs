@@ -193,7 +193,8 @@ fn relax(ncols: usize, zeros: usize, total: usize) -> bool {
 
 /// Fundamental supernodes, then relaxed amalgamation of each parent with its
 /// last child (which precedes it in postorder, keeping columns contiguous).
-fn amalgamate(parent: &[usize], count: &[usize]) -> Vec<Block> {
+/// Columns `k` with `joined[k]` are always kept in one supernode with `k + 1`.
+fn amalgamate(parent: &[usize], count: &[usize], joined: &[bool]) -> Vec<Block> {
     let n = parent.len();
     let mut nchild = vec![0usize; n];
     for &p in parent.iter().filter(|&&p| p != NONE) {
@@ -223,7 +224,7 @@ fn amalgamate(parent: &[usize], count: &[usize]) -> Vec<Block> {
             let total = trapezoid(ct + cc, nrows);
             let real = trapezoid(ct, top.nrows) - top.zeros + trapezoid(cc, cur.nrows) - cur.zeros;
             let zeros = total - real;
-            if !relax(ct + cc, zeros, total) {
+            if !joined[top.end - 1] && !relax(ct + cc, zeros, total) {
                 break;
             }
             blocks.pop();
@@ -240,8 +241,9 @@ fn amalgamate(parent: &[usize], count: &[usize]) -> Vec<Block> {
 }
 
 impl Symbolic {
-    pub fn analyse(pattern: &LowerCsc) -> Result<Self, LinsolError> {
-        pattern.validate()?;
+    /// Analysis of `pattern`; each pair `(a, b)` of `pairs` (indices adjacent in
+    /// the graph) ends up in consecutive columns of one supernode.
+    pub fn analyse(pattern: &LowerCsc, pairs: &[(usize, usize)]) -> Result<Self, LinsolError> {
         let n = pattern.dim;
         let inverse = |perm: &[usize]| {
             let mut inv = vec![0; n];
@@ -251,7 +253,7 @@ impl Symbolic {
             inv
         };
         // Ordering, then postorder of its elimination tree (same fill, contiguous subtrees).
-        let nd = nested_dissection(pattern)?;
+        let nd = nested_dissection(pattern, pairs)?;
         let (ptr, rows, _) = permuted_columns(pattern, &inverse(&nd));
         let (rptr, rcols) = strict_rows(n, &ptr, &rows);
         let post = postorder(&elimination_tree(n, &rptr, &rcols));
@@ -260,7 +262,17 @@ impl Symbolic {
         let (rptr, rcols) = strict_rows(n, &col_ptr, &col_row);
         let parent = elimination_tree(n, &rptr, &rcols);
         let count = column_counts(&parent, &rptr, &rcols);
-        let blocks = amalgamate(&parent, &count);
+        // A pair is consecutive in `nd`, hence `a` is a child of `b` in the
+        // elimination tree; the postorder visits the largest-numbered child
+        // last, which keeps them adjacent.
+        let iperm = inverse(&perm);
+        let mut joined = vec![false; n];
+        for &(a, b) in pairs {
+            if iperm[a] + 1 == iperm[b] {
+                joined[iperm[a]] = true;
+            }
+        }
+        let blocks = amalgamate(&parent, &count, &joined);
 
         let mut sn_of = vec![0usize; n];
         for (s, b) in blocks.iter().enumerate() {

@@ -144,6 +144,8 @@ pub fn ipm_options(options: &Options) -> IpmOptions {
     );
     o.print_level = options.int("print_level") as i32;
     o.accept_after_max_steps = options.int("accept_after_max_steps");
+    o.kkt_dump_iter = usize::try_from(options.int("kkt_dump_iter")).ok();
+    o.kkt_dump_file = options.string("kkt_dump_file").to_string();
     o.inf_pr_output = match options.string("inf_pr_output") {
         "internal" => InfPrOutput::Internal,
         _ => InfPrOutput::Original,

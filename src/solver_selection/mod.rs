@@ -7,10 +7,13 @@ mod model_nlp;
 pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
-use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
-use crate::ipm::LinearSolverFactory;
-use crate::linsol::SymmetricIndefiniteSolver;
+use crate::certificate::{
+    Certificate, NlpScaling, Tolerances, certify, check_farkas, check_ray, sigma_of,
+};
+use crate::convex::Certificate as ConvexCertificate;
+use crate::ipm::{IpmOptions, LinearSolverFactory, Stopwatch};
 use crate::linsol::sparse::SparseLdlt;
+use crate::linsol::{LdltOptions, SymmetricIndefiniteSolver};
 use crate::nl::model::Model;
 use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
@@ -19,7 +22,8 @@ use std::io::Write;
 
 /// A solve's result with the one-line summary of its certificate, which the `.sol`
 /// message carries (`None` when the result was not certified: a solve that could not
-/// start, or an infeasibility or unboundedness certificate of the convex method).
+/// start; for the convex method's infeasibility or unboundedness, the summary of the
+/// checked Farkas certificate or ray).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub solution: Solution,
@@ -60,6 +64,20 @@ impl Route {
 
 /// Solves `model` with `options`, writing the solver's log to `journal`.
 ///
+/// The log ends with the certificate block and then the `EXIT:` line, printed here once
+/// with the status that is reported: the solvers leave it out, since the certificate may
+/// revise their status.
+pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
+    let outcome = solve_routed(model, options, stop, journal);
+    // Ipopt prints the line at its summary level.
+    if options.int("print_level") >= 3 {
+        let _ = writeln!(journal, "\nEXIT: {}", outcome.solution.status.exit_line());
+    }
+    outcome
+}
+
+/// Routes `model` to a solver and certifies the result.
+///
 /// Under `solver_selection=auto` a model whose constraints are linear and whose objective
 /// is a convex quadratic (certified by a factorization during extraction) goes to the
 /// convex interior-point method; its result is kept when it is a certified optimum or a
@@ -70,7 +88,7 @@ impl Route {
 /// `stop` carries the time limits (`max_wall_time`, `max_cpu_time`, counted from its
 /// creation) and the interrupt flag; both methods poll it and report the current point
 /// when it fires.
-pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
+fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
     let verbose = options.int("print_level") > 0;
     match route {
@@ -111,7 +129,10 @@ pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
         stop: stop.clone(),
         ..convex_settings(options)
     };
-    let result = match crate::convex::solve(&qp.problem, &settings, journal) {
+    let clock = Stopwatch::start();
+    let result = crate::convex::solve(&qp.problem, &settings, journal);
+    log_solve_call("convex", &clock);
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(journal, "the convex method cannot take this model: {e}");
@@ -119,15 +140,47 @@ pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
         }
     };
     let solution = qp.model_solution(result.solution);
-    match solution.status {
-        SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
-            if result.certificate.is_some() =>
-        {
-            return solution.into();
+    if solution.status == SolveStatus::InvalidProblemDefinition {
+        return solution.into();
+    }
+    if let Some(proof) = &result.certificate {
+        match infeasibility_check(model, proof) {
+            Ok((true, line)) => {
+                if verbose {
+                    let _ = writeln!(journal, "\n{line}");
+                }
+                return Outcome {
+                    solution,
+                    certificate: Some(line),
+                };
+            }
+            Ok((false, line)) if route != Route::Auto => {
+                let _ = writeln!(
+                    journal,
+                    "\n{line}\nThe convex method's certificate is not confirmed; reporting instead:\nEXIT: {}",
+                    SolveStatus::ErrorInStepComputation.exit_line()
+                );
+                return Outcome {
+                    solution: Solution {
+                        status: SolveStatus::ErrorInStepComputation,
+                        ..solution
+                    },
+                    certificate: Some(line),
+                };
+            }
+            Ok((false, line)) | Err(line) => {
+                if verbose {
+                    let _ = writeln!(
+                        journal,
+                        "\n{line}\nThe convex method's certificate is not confirmed; solving again with the NLP method.\n"
+                    );
+                }
+                return solve_nlp(model, options, stop, journal);
+            }
         }
-        SolveStatus::InvalidProblemDefinition => return solution.into(),
-        s if stopped(s) => return solution.into(),
-        _ => {}
+    }
+    if stopped(solution.status) {
+        return solution.into();
     }
     let certificate = certificate_of(model, options, &solution);
     let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
@@ -170,11 +223,28 @@ fn too_few_degrees_of_freedom(model: &Model) -> bool {
     equalities > free
 }
 
+/// Checks the convex method's proof of infeasibility or unboundedness on the model
+/// itself: whether it holds, and its one-line summary (`Err`: it could not be checked).
+fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool, String), String> {
+    match proof {
+        ConvexCertificate::PrimalInfeasible(y) => {
+            let check = check_farkas(model, &y.lambda, &y.z_lower, &y.z_upper)?;
+            Ok((check.verified(), check.summary_line()))
+        }
+        ConvexCertificate::DualInfeasible { direction } => {
+            let check = check_ray(model, sigma_of(model), direction)?;
+            Ok((check.verified(), check.summary_line()))
+        }
+    }
+    .map_err(|e: String| format!("the convex method's certificate could not be checked: {e}"))
+}
+
 /// Settings of the convex method from the options it shares with the NLP method.
 fn convex_settings(options: &Options) -> crate::convex::Settings {
     crate::convex::Settings {
         max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
         verbose: options.int("print_level") > 0,
+        print_exit_line: false,
         // The convex method stops on the duality gap, a sum of complementarity products;
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
         tol_gap_abs: 0.1 * options.real("tol"),
@@ -194,18 +264,49 @@ fn solve_nlp(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
     };
     let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
     let _ = crate::autodiff::check::derivative_test(model, &x0, options, journal);
-    let make = || -> Box<dyn SymmetricIndefiniteSolver> {
-        Box::new(SparseLdlt::new().with_stop(stop.clone()))
-    };
+    let make = || kkt_solver(stop);
     let factory = LinearSolverFactory {
         name: "pounce-ldlt",
         make: &make,
     };
-    let solution = crate::ipm::solve_until(&nlp, &ipm_options(options), &factory, stop, journal);
+    let settings = IpmOptions {
+        print_exit_line: false,
+        ..ipm_options(options)
+    };
+    let clock = Stopwatch::start();
+    let solution = crate::ipm::solve_until(&nlp, &settings, &factory, stop, journal);
+    log_solve_call("nlp", &clock);
     if stopped(solution.status) {
         return solution.into();
     }
     certified(model, options, solution, journal)
+}
+
+/// Logs (target `pounce::timing`, level info) the wall-clock and processor time of one
+/// call of a solver: the algorithm with its evaluations, without reading the model,
+/// building derivative structures or checking the result — the part of a run that
+/// Ipopt's own "Total seconds" measures.
+fn log_solve_call(method: &str, clock: &Stopwatch) {
+    log::info!(
+        target: "pounce::timing",
+        "solve call ({method}): wall {:.6} s, cpu {:.6} s",
+        clock.wall(),
+        clock.cpu()
+    );
+}
+
+/// The linear solver of the interior-point method's KKT systems. It does no iterative
+/// refinement of its own: the method refines each solve against the perturbed KKT
+/// matrix it factored (`min_refinement_steps`, `max_refinement_steps`), so refining
+/// inside the solver too would only repeat triangular solves.
+fn kkt_solver(stop: &Stop) -> Box<dyn SymmetricIndefiniteSolver> {
+    Box::new(
+        SparseLdlt::with_options(LdltOptions {
+            max_refinement_steps: 0,
+            ..LdltOptions::default()
+        })
+        .with_stop(stop.clone()),
+    )
 }
 
 /// The certificate of `solution`: the original model evaluated afresh at the returned
@@ -232,7 +333,7 @@ fn certified(
 
 /// Appends the certificate block to the log and keeps an optimal status only when the
 /// certificate meets the user's tolerances (otherwise the status says what the point
-/// does meet).
+/// does meet, and the log says that the solver's own status was revised).
 fn report(
     options: &Options,
     mut solution: Solution,
@@ -248,8 +349,8 @@ fn report(
         if status != solution.status {
             let _ = writeln!(
                 journal,
-                "\nThe certificate does not confirm the solver's outcome; reporting instead:\nEXIT: {}",
-                status.exit_line()
+                "\nThe certificate does not confirm the solver's outcome \"{}\"",
+                solution.status.exit_line()
             );
         }
     }

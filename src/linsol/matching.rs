@@ -1,0 +1,81 @@
+//! Pairing of rows that cannot be 1×1 pivots with a neighbour, so that the
+//! ordering keeps both in one front and a 2×2 pivot is available there.
+//!
+//! In a KKT matrix the constraint rows have a zero (or `−δc`) diagonal. A
+//! fill-reducing ordering of the graph alone may place such a row in a front
+//! that does not contain any of its variables; the row then fails every pivot
+//! test there and is delayed to the parent, enlarging every front on the way
+//! (extra fill and work). Ordering each such row together with the variable of
+//! its largest entry — as one vertex of a compressed graph — removes most
+//! delays: `[[a_vv, a_vc], [a_vc, 0]]` is a good 2×2 pivot when `|a_vc|` is
+//! large in both columns, and after eliminating a nonzero `a_vv` the row has a
+//! nonzero diagonal anyway.
+
+use super::LowerCsc;
+use super::symbolic::NONE;
+
+/// A diagonal below this fraction of its row's largest entry fails the
+/// default threshold test as a 1×1 pivot (`u = 0.01`).
+const SMALL_DIAGONAL: f64 = 0.01;
+
+/// Matched pairs `(variable, row)`: `row` has a small diagonal, `variable` is
+/// its neighbour with the largest entry among those not matched before
+/// (neighbours with a large diagonal preferred). Every index is in at most one pair.
+pub(crate) fn small_diagonal_pairs(pattern: &LowerCsc, values: &[f64]) -> Vec<(usize, usize)> {
+    let n = pattern.dim;
+    let mut diag = vec![0.0_f64; n];
+    let mut row_max = vec![0.0_f64; n];
+    let mut degree = vec![0usize; n + 1];
+    for j in 0..n {
+        for (i, v) in pattern.column_entries(values, j) {
+            let a = v.abs();
+            if i == j {
+                diag[j] = a;
+            } else {
+                row_max[i] = row_max[i].max(a);
+                row_max[j] = row_max[j].max(a);
+                degree[i + 1] += 1;
+                degree[j + 1] += 1;
+            }
+        }
+    }
+    let small: Vec<bool> = (0..n)
+        .map(|i| row_max[i] > 0.0 && diag[i] < SMALL_DIAGONAL * row_max[i])
+        .collect();
+    if !small.iter().any(|&s| s) {
+        return Vec::new();
+    }
+    for k in 0..n {
+        degree[k + 1] += degree[k];
+    }
+    let ptr = degree;
+    let mut next = ptr.clone();
+    let mut adj = vec![(0usize, 0.0_f64); ptr[n]];
+    for j in 0..n {
+        for (i, v) in pattern.column_entries(values, j) {
+            if i != j {
+                adj[next[i]] = (j, v.abs());
+                next[i] += 1;
+                adj[next[j]] = (i, v.abs());
+                next[j] += 1;
+            }
+        }
+    }
+    let mut mate = vec![NONE; n];
+    let mut pairs = Vec::new();
+    for r in (0..n).filter(|&r| small[r]) {
+        if mate[r] != NONE {
+            continue;
+        }
+        let best = adj[ptr[r]..ptr[r + 1]]
+            .iter()
+            .filter(|&&(v, a)| mate[v] == NONE && a > 0.0)
+            .max_by(|x, y| (!small[x.0]).cmp(&!small[y.0]).then(x.1.total_cmp(&y.1)));
+        if let Some(&(v, _)) = best {
+            mate[r] = v;
+            mate[v] = r;
+            pairs.push((v, r));
+        }
+    }
+    pairs
+}
