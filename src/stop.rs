@@ -9,7 +9,7 @@
 //! read at most every [`CPU_POLL`] of wall-clock time.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::outcome::SolveStatus;
@@ -26,6 +26,24 @@ pub enum StopReason {
 }
 
 impl StopReason {
+    const ALL: [StopReason; 3] = [
+        StopReason::WallTime,
+        StopReason::CpuTime,
+        StopReason::Interrupt,
+    ];
+
+    fn code(self) -> u8 {
+        match self {
+            StopReason::WallTime => 1,
+            StopReason::CpuTime => 2,
+            StopReason::Interrupt => 3,
+        }
+    }
+
+    fn from_code(code: u8) -> Option<StopReason> {
+        StopReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     /// The outcome a solve stopped for this reason reports (spec C.2).
     pub fn status(self) -> SolveStatus {
         match self {
@@ -45,6 +63,9 @@ struct Limits {
     cpu_deadline: Option<f64>,
     /// Nanoseconds after `start` before which the CPU time is not read again.
     next_cpu_poll: AtomicU64,
+    /// The reason found by the first check that found one ([`StopReason::code`]; 0 for
+    /// none): once fired, the signal stays fired, whatever the polling interval.
+    fired: AtomicU8,
 }
 
 /// A cheap-to-clone handle on one solve's limits; clones share the same state.
@@ -68,6 +89,7 @@ impl Stop {
                     .and_then(|s| start.checked_add(Duration::from_secs_f64(s))),
                 cpu_deadline: limit(max_cpu_time).map(|s| process_cpu_seconds() + s),
                 next_cpu_poll: AtomicU64::new(0),
+                fired: AtomicU8::new(0),
             }),
         }
     }
@@ -77,8 +99,19 @@ impl Stop {
         Stop::new(None, f64::INFINITY, f64::INFINITY)
     }
 
-    /// The reason to stop now, if any. Interrupt first: it is the user's explicit request.
+    /// The reason to stop now, if any: the first reason found, from then on.
     pub fn check(&self) -> Option<StopReason> {
+        let l = &*self.limits;
+        if let Some(reason) = StopReason::from_code(l.fired.load(Ordering::Relaxed)) {
+            return Some(reason);
+        }
+        let reason = self.poll()?;
+        l.fired.store(reason.code(), Ordering::Relaxed);
+        Some(reason)
+    }
+
+    /// Tests the flag and the limits. Interrupt first: it is the user's explicit request.
+    fn poll(&self) -> Option<StopReason> {
         let l = &*self.limits;
         if l.interrupt
             .as_ref()
@@ -160,6 +193,15 @@ mod tests {
         flag.store(true, Ordering::Relaxed);
         assert_eq!(copy.status(), Some(SolveStatus::UserRequestedStop));
         assert!(stop == copy && stop != Stop::never());
+    }
+
+    #[test]
+    fn a_fired_cpu_limit_stays_fired_between_polls() {
+        let stop = Stop::new(None, 1e20, 0.0);
+        // The second check comes well within the CPU polling interval.
+        assert_eq!(stop.check(), Some(StopReason::CpuTime));
+        assert_eq!(stop.check(), Some(StopReason::CpuTime));
+        assert_eq!(stop.clone().status(), Some(SolveStatus::CpuTimeExceeded));
     }
 
     #[test]

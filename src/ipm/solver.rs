@@ -369,6 +369,11 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             let start_in_resto =
                 self.opt.start_with_resto && self.iter == 0 && self.monitor.is_none();
             let step_ok = !start_in_resto && self.compute_direction();
+            // A factorization cut short by a limit or an interrupt is no step failure:
+            // stop at the current point.
+            if !step_ok && let Some(s) = self.stop.status() {
+                return RunEnd::Finished(s);
+            }
             let go_resto = if start_in_resto {
                 self.step.alpha_pr = 0.0;
                 self.step.ls = 1;
@@ -392,8 +397,7 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 true
             };
             if go_resto {
-                // A step that failed because a limit or an interrupt cut it short is
-                // not a reason for restoration: stop at the current point.
+                // A line search cut short by a limit or an interrupt: stop here too.
                 if let Some(s) = self.stop.status() {
                     return RunEnd::Finished(s);
                 }
@@ -423,10 +427,13 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
         }
     }
 
-    /// A failure status, unless the current point is acceptable: then Ipopt's rule
-    /// reports the acceptable point instead.
+    /// A failure status, unless the stop signal fired (a factorization or restoration it
+    /// cut short fails for that reason: its status is reported) or the current point is
+    /// acceptable (then Ipopt's rule reports the acceptable point instead).
     pub fn fail_status(&self, s: SolveStatus) -> SolveStatus {
-        if self.acceptable_count > 0
+        if let Some(stopped) = self.stop.status() {
+            stopped
+        } else if self.acceptable_count > 0
             && matches!(
                 s,
                 SolveStatus::RestorationFailure

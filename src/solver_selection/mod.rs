@@ -179,6 +179,9 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
             }
         }
     }
+    if stopped(solution.status) {
+        return solution.into();
+    }
     let certificate = certificate_of(model, options, &solution);
     let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
     // A stopped solve ends here: the time is spent or the user asked to stop.
@@ -194,6 +197,18 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
         );
     }
     solve_nlp(model, options, stop, journal)
+}
+
+/// A solve ended by a time limit or by the user: reported as it is, without a
+/// certificate, whose fresh evaluation structures cost about as much as the solver's
+/// setup — time the user did not grant — and which could not change the status.
+fn stopped(status: SolveStatus) -> bool {
+    matches!(
+        status,
+        SolveStatus::CpuTimeExceeded
+            | SolveStatus::WallTimeExceeded
+            | SolveStatus::UserRequestedStop
+    )
 }
 
 /// More equality rows than variables that are not fixed (Ipopt's test, made before
@@ -261,6 +276,9 @@ fn solve_nlp(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
     let clock = Stopwatch::start();
     let solution = crate::ipm::solve_until(&nlp, &settings, &factory, stop, journal);
     log_solve_call("nlp", &clock);
+    if stopped(solution.status) {
+        return solution.into();
+    }
     certified(model, options, solution, journal)
 }
 
