@@ -50,6 +50,7 @@ import json
 import math
 import os
 import re
+import resource
 import shlex
 import signal
 import subprocess
@@ -183,6 +184,19 @@ CONSOLE_ITERS = re.compile(r"^Number of Iterations\.*:\s*(\d+)\s*$", re.M)
 CONSOLE_OBJ = re.compile(r"^Objective\.*:[ \t]*(\S+)[ \t]+(\S+)[ \t]*$", re.M)
 
 
+# pounce's `pounce::timing` log lines (POUNCE_LOG=pounce::timing=info): one per solver
+# call (a convex solve that falls back to the NLP method logs two).
+SOLVE_CALL = re.compile(r"solve call \((\w+)\): wall ([0-9.eE+-]+) s, cpu ([0-9.eE+-]+|NaN) s")
+
+
+def parse_solve_calls(text):
+    """(wall, cpu) seconds summed over pounce's solve calls, or (NaN, NaN) if none logged."""
+    calls = SOLVE_CALL.findall(text)
+    if not calls:
+        return math.nan, math.nan
+    return (sum(float(w) for _, w, _ in calls), sum(to_float(c) for _, _, c in calls))
+
+
 def parse_sol_code(text):
     """solve_result_num from a text .sol (`objno <objno> <solve_result_num>`), or None."""
     found = SOL_OBJNO.findall(text)
@@ -215,11 +229,23 @@ def parse_console(text, maximize):
 # running solvers
 # ---------------------------------------------------------------------------
 
-def run_process(argv, cwd, kill_after):
-    """Runs argv in its own process group; returns (returncode or None on kill, out, secs)."""
+def children_cpu():
+    """Processor seconds (user + system) of all finished child processes so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_process(argv, cwd, kill_after, env=None):
+    """Runs argv in its own process group; returns (returncode or None on kill, out, secs).
+
+    Only one child runs at a time, so the change of children_cpu() over the call is this
+    process's processor time (stored in LAST_CPU).
+    """
+    global LAST_CPU
+    cpu0 = children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         out, _ = proc.communicate(timeout=kill_after)
         code = proc.returncode
@@ -228,7 +254,11 @@ def run_process(argv, cwd, kill_after):
         out, _ = proc.communicate()
         code = None
     secs = time.perf_counter() - start
+    LAST_CPU = children_cpu() - cpu0
     return code, out.decode("utf-8", "replace"), secs
+
+
+LAST_CPU = math.nan
 
 
 def run_ampl_solver(name, template, model, time_limit):
@@ -240,12 +270,15 @@ def run_ampl_solver(name, template, model, time_limit):
         stub = str(Path(tmp) / model.name)
         cmd = template.format(stub=shlex.quote(stub), nl=shlex.quote(str(nl)),
                               time_limit=time_limit, name=model.name)
+        env = dict(os.environ, POUNCE_LOG="pounce::timing=info")
         try:
-            code, out, secs = run_process(shlex.split(cmd), tmp, time_limit + KILL_GRACE)
+            code, out, secs = run_process(shlex.split(cmd), tmp, time_limit + KILL_GRACE, env)
         except OSError as e:
             run.message = f"cannot start: {e}"
             return run
         run.seconds = secs
+        solve_wall, solve_cpu = parse_solve_calls(out)
+        run.extra = {"cpu": LAST_CPU, "solve_wall": solve_wall, "solve_cpu": solve_cpu}
         sol = Path(stub + ".sol")
         tail = out.strip().splitlines()[-1:] if out.strip() else []
         if code is None:
@@ -297,7 +330,8 @@ def run_ipopt(model, root, time_limit, tool):
     run.message = "" if run.code == 0 else status
     if row.get("message"):
         run.message = (run.message + " " + row["message"]).strip()
-    run.extra = {"seconds_total": to_float(row["seconds_total"]), "wall": secs}
+    run.extra = {"seconds_total": to_float(row["seconds_total"]), "wall": secs,
+                 "cpu_solve": to_float(row.get("cpu_solve"))}
     return run
 
 
@@ -471,7 +505,12 @@ def summarize(models, table, solvers, out, meta):
              f"- seconds: {solvers[0]}: wall clock of the whole process (read, set-up, solve); "
              "ipopt: Ipopt's solve call with CasADi's evaluations (`seconds_solve` of "
              "ipopt_ref.py, no .nl reading or derivative set-up); clarabel, highs: set-up "
-             "plus solve", "",
+             "plus solve",
+             f"- {solvers[0]}'s solve call: the wall and processor time it logs "
+             "(`POUNCE_LOG=pounce::timing=info`) for its solver call, without reading the "
+             ".nl, building derivative structures or the certificate, as Ipopt's call "
+             "leaves out reading and CasADi's set-up; processor times: the whole process "
+             "from the operating system, Ipopt's `cpu_solve` (CasADi's t_proc_total)", "",
              "## Solved (solve_result_num 0-99)", "",
              "| solver | solved | optimal | other outcomes |", "|---|---|---|---|"]
     for s in solvers:
@@ -505,6 +544,16 @@ def summarize(models, table, solvers, out, meta):
             lines.append(f"- the time ratio against Ipopt's `seconds_total` instead (which "
                          f"adds reading the .nl in Python and CasADi's set-up): "
                          f"{fmt_num(total, 4, 'n/a')}")
+            lines += ["", "Time ratios by what is timed (geometric means over the models "
+                      f"both solved, all / n + m >= {LARGE}; times below {TIME_FLOOR:g} s "
+                      f"counted as {TIME_FLOOR:g} s):", "",
+                      f"| {ref} | ipopt | clock | all | large |", "|---|---|---|---|---|"]
+            for what_a, what_b, clock, ma, mb in TIME_COMPARISONS:
+                row = []
+                for pairs in ([(a, b) for a, b, _ in both], large):
+                    r, k = paired_geomean(pairs, ma, mb, TIME_FLOOR)
+                    row.append(f"{fmt_num(r, 4, 'n/a')} ({k} models)")
+                lines.append(f"| {what_a} | {what_b} | {clock} | {row[0]} | {row[1]} |")
         differ = [(a, b, m) for a, b, m in both if not agree(a.objective, b.objective)]
         if differ:
             lines += ["", f"Objectives that differ ({ref} vs {other}):", "",
@@ -529,6 +578,27 @@ def sec(r):
 def ipopt_total(r):
     """Ipopt's seconds_total from ipopt_ref.py; a pounce run's own seconds otherwise."""
     return r.extra.get("seconds_total", r.seconds)
+
+
+def paired_geomean(pairs, measure_a, measure_b, floor):
+    """(geometric mean of measure_a(a) / measure_b(b), number of pairs) over the pairs
+    where both are measured."""
+    vals = [(measure_a(a), measure_b(b)) for a, b in pairs]
+    vals = [(x, y) for x, y in vals if math.isfinite(x) and math.isfinite(y)]
+    return geomean([max(x, floor) / max(y, floor) for x, y in vals]), len(vals)
+
+
+def extra(key):
+    return lambda r: to_float(r.extra.get(key))
+
+
+# What each time ratio compares: (pounce's part, Ipopt's part, clock, measures).
+TIME_COMPARISONS = [
+    ("whole process", "solve call", "wall", sec, sec),
+    ("solve call", "solve call", "wall", extra("solve_wall"), sec),
+    ("solve call", "solve call", "processor", extra("solve_cpu"), extra("cpu_solve")),
+    ("whole process", "solve call", "processor", extra("cpu"), extra("cpu_solve")),
+]
 
 
 def its(r):

@@ -26,6 +26,15 @@ class Parsing(unittest.TestCase):
     def test_console_unscaled_objective_and_iterations(self):
         self.assertEqual(harness.parse_console(CONSOLE, False), (8, 27.014017145179164))
 
+    def test_solve_calls_are_summed(self):
+        text = ("[2026-11-23T14:52:08Z INFO  pounce::timing] solve call (convex): wall 0.500000 s, cpu 0.250000 s\n"
+                "[2026-11-23T14:52:08Z INFO  pounce::timing] solve call (nlp): wall 1.000000 s, cpu 0.750000 s\n")
+        self.assertEqual(harness.parse_solve_calls(text), (1.5, 1.0))
+
+    def test_no_solve_call_logged(self):
+        wall, cpu = harness.parse_solve_calls(CONSOLE)
+        self.assertTrue(math.isnan(wall) and math.isnan(cpu))
+
     def test_console_maximize_turns_sign_back(self):
         self.assertEqual(harness.parse_console(CONSOLE, True)[1], -27.014017145179164)
 

@@ -5,7 +5,8 @@
 //! `ampl` (solver interface) → `solver_selection` (dispatcher) →
 //! `convex` / `ipm` (solvers) → `autodiff` / `linsol` → `nl`.
 //! No module imports from a module to its left. `options` (the validated option
-//! values) and `outcome` are shared by the interface and the solvers and import neither.
+//! values), `outcome` and `stop` (limits and interrupt) are shared by the interface and
+//! the solvers and import neither.
 
 pub mod ampl;
 pub mod autodiff;
@@ -17,3 +18,4 @@ pub mod nl;
 pub mod options;
 pub mod outcome;
 pub mod solver_selection;
+pub mod stop;

@@ -9,6 +9,7 @@ use pounce::nl::{Format, Header};
 use pounce::options::{Options, registry};
 use pounce::outcome::SolveStatus;
 use pounce::solver_selection::Outcome;
+use pounce::stop::Stop;
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -206,7 +207,13 @@ impl Backend for StandIn {
         })
     }
 
-    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+    fn solve(
+        &self,
+        model: &Model,
+        options: &Options,
+        _stop: &Stop,
+        journal: &mut dyn Write,
+    ) -> Outcome {
         assert_eq!(model.n_var, 4);
         for name in &self.reads {
             self.seen
@@ -244,6 +251,7 @@ fn run_with_msg(
             .collect(),
         solver_msg: solver_msg.map(str::to_string),
         cwd: dir.to_path_buf(),
+        interrupt: None,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = solve_command(&argv, &env, backend, &mut out, &mut err);

@@ -2,7 +2,8 @@
 //! the Lagrangian Hessian at x0 and x1 against the ASL reference evaluations in
 //! `../shared/reference/eval-*/NAME.json`, entry by entry within 1e-9 relative (1e-9
 //! absolute near zero), duplicates summed, summaries compared as the reference
-//! gives them.
+//! gives them. ∇f and the Jacobian of the certificate's [`TapeGradient`] are checked
+//! against the same reference.
 //!
 //! One documented exception: the AMPL-written `hs085` declares Jacobian rows that
 //! miss variables its expressions depend on through defined variables, and the ASL
@@ -12,6 +13,7 @@
 //! values agree with finite differences.
 
 use pounce::autodiff::report::at_point;
+use pounce::autodiff::{FirstOrder, TapeGradient};
 use pounce::nl::read_file;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -25,6 +27,17 @@ fn close_scaled(a: f64, b: f64, scale: f64) -> bool {
 
 fn close(a: f64, b: f64) -> bool {
     close_scaled(a, b, a.abs().max(b.abs()))
+}
+
+/// Entry `k` of a reference list: a dense value (key `(k, 0)`) or a
+/// `[row, col, value]` triple.
+fn entry(e: &Value, k: usize, dense: bool) -> ((usize, usize), f64) {
+    if dense {
+        return ((k, 0), e.as_f64().unwrap());
+    }
+    let t = e.as_array().unwrap();
+    let index = |i: usize| t[i].as_u64().unwrap() as usize;
+    ((index(0), index(1)), t[2].as_f64().unwrap())
 }
 
 fn x1_of(x0: &[f64]) -> Vec<f64> {
@@ -75,18 +88,7 @@ fn compare(
     if let Some(list) = reference.as_array() {
         let mut want = BTreeMap::new();
         for (k, e) in list.iter().enumerate() {
-            let (key, v) = if dense {
-                ((k, 0), e.as_f64().unwrap())
-            } else {
-                let t = e.as_array().unwrap();
-                (
-                    (
-                        t[0].as_u64().unwrap() as usize,
-                        t[1].as_u64().unwrap() as usize,
-                    ),
-                    t[2].as_f64().unwrap(),
-                )
-            };
+            let (key, v) = entry(e, k, dense);
             *want.entry(key).or_insert(0.0) += v;
         }
         if dense && list.len() != got.len() {
@@ -141,18 +143,7 @@ fn compare(
     }
     let first = reference["first"].as_array().unwrap();
     for (k, e) in first.iter().enumerate() {
-        let (key_k, b) = if dense {
-            ((k, 0), e.as_f64().unwrap())
-        } else {
-            let t = e.as_array().unwrap();
-            (
-                (
-                    t[0].as_u64().unwrap() as usize,
-                    t[1].as_u64().unwrap() as usize,
-                ),
-                t[2].as_f64().unwrap(),
-            )
-        };
+        let (key_k, b) = entry(e, k, dense);
         let a = have.get(&key_k).copied().unwrap_or(0.0);
         if !close(a, b) {
             return Some(format!("{key}{key_k:?}: pounce {a:e}, reference {b:e}"));
@@ -192,6 +183,7 @@ fn cute_corpus_derivatives_match_asl_reference() {
     };
     let mut failures = Vec::new();
     let mut derivative_errors = 0;
+    let mut tape_errors = 0;
     for (writer, path) in &files {
         let name = path.file_stem().unwrap().to_str().unwrap();
         let reference = read_ref(writer, name);
@@ -203,9 +195,38 @@ fn cute_corpus_derivatives_match_asl_reference() {
         let model = read_file(path).unwrap();
         let x0: Vec<f64> = model.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
         let y = y_default(model.n_con);
+        let mut tape_gradient = TapeGradient::new(&model);
         for (label, x) in [("x0", x0.clone()), ("x1", x1_of(&x0))] {
             let d = at_point(&model, &x, 1.0, &y).unwrap();
             let dump = &reference[label];
+            let mut first = FirstOrder::default();
+            match tape_gradient.evaluate(&x, &mut first) {
+                Err(_) if dump["grad"].is_null() => tape_errors += 1,
+                Err(e) => failures.push(format!("{writer}/{name} at {label}: tape: {e}")),
+                Ok(()) => {
+                    let grad: Vec<_> = first
+                        .gradient
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &v)| ((k, 0), v))
+                        .collect();
+                    let jac: Vec<_> = (0..first.jacobian_values.len())
+                        .map(|k| {
+                            let (i, j) = (first.jacobian_rows[k], first.jacobian_cols[k]);
+                            ((i as usize, j as usize), first.jacobian_values[k])
+                        })
+                        .collect();
+                    let tape_parts = [
+                        ("tape grad", grad, &dump["grad"], true),
+                        ("tape jac", jac, &structure_ref[label]["jac"], false),
+                    ];
+                    for (key, got, want, dense) in tape_parts {
+                        if let Some(msg) = compare(key, &got, want, dense) {
+                            failures.push(format!("{writer}/{name} at {label}: {msg}"));
+                        }
+                    }
+                }
+            }
             let grad: Option<Vec<((usize, usize), f64)>> = d
                 .grad
                 .as_ref()
@@ -259,6 +280,7 @@ fn cute_corpus_derivatives_match_asl_reference() {
         derivative_errors, 12,
         "reference points without derivatives"
     );
+    assert_eq!(tape_errors, 6, "reference points without a gradient");
 }
 
 fn key_is_hess_lower(h: &Option<Vec<(usize, usize, f64)>>) -> bool {

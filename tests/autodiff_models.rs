@@ -4,11 +4,21 @@
 mod autodiff_support;
 
 use autodiff_support::*;
-use pounce::autodiff::check::{CheckOptions, check};
+use pounce::autodiff::check::{CheckOptions, Report, check};
 use pounce::autodiff::{Derivatives, Failure, Function};
 use pounce::nl::tape::Op;
 
 /// Pitfall 11: V2 = 3 x0 + x1², V3 = V2 · V2, C0 = V3.
+/// The derivative checker at `x`, second derivatives included, with the default
+/// perturbation and tolerance.
+fn check_second_order(d: &mut Derivatives<'_>, x: &[f64]) -> Report {
+    let opts = CheckOptions {
+        second_order: true,
+        ..Default::default()
+    };
+    check(d, x, &opts).unwrap()
+}
+
 fn chained_defined_variables() -> Derivatives<'static> {
     let mut b = TapeBuilder::default();
     b.begin();
@@ -68,15 +78,7 @@ fn defined_variables_chain() {
     assert_close(h[0][0], 2.5 * 18.0, 1e-15, "h00");
     assert_close(h[1][0], 2.5 * 12.0 * x[1], 1e-15, "h10");
     assert_close(h[1][1], 2.5 * (8.0 * x[1] * x[1] + 4.0 * u), 1e-15, "h11");
-    let report = check(
-        &mut d,
-        &x,
-        &CheckOptions {
-            second_order: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let report = check_second_order(&mut d, &x);
     assert!(report.suspicious.is_empty(), "{report}");
     assert!(report.checked >= 8);
 }
@@ -280,15 +282,7 @@ fn checker_reports_wrong_derivatives() {
     // function, the checker must flag entries.
     let mut d = hs071();
     let x = [1.0, 5.0, 5.0, 1.0];
-    let ok = check(
-        &mut d,
-        &x,
-        &CheckOptions {
-            second_order: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let ok = check_second_order(&mut d, &x);
     assert!(ok.suspicious.is_empty(), "{ok}");
     let coarse = CheckOptions {
         perturbation: 0.5,
@@ -377,15 +371,7 @@ fn quadratic_pieces_use_constant_hessians() {
             assert_close(h[r][c], want[r][c], 1e-15, &format!("h[{r}][{c}]"));
         }
     }
-    let report = check(
-        &mut d,
-        &x,
-        &CheckOptions {
-            second_order: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let report = check_second_order(&mut d, &x);
     assert!(report.suspicious.is_empty(), "{report}");
 }
 

@@ -1,7 +1,8 @@
-//! Pyomo drives pounce as its `ipopt` and `asl:NAME` solver (spec F): statuses, objective,
-//! duals and bound-multiplier suffixes of small models with hand-derived KKT points, an
-//! infeasible model, and an option passed through Pyomo. Needs `python3` with Pyomo,
-//! which `.ci/run` installs.
+//! Pyomo drives pounce as its legacy `ipopt`, `asl:NAME` and contrib Ipopt solvers (spec F):
+//! statuses, objective, duals and bound multipliers of small models with hand-derived KKT
+//! points, an infeasible model, iteration-limited runs, options passed by each route and
+//! options files in the working directory. Needs `python3` with Pyomo, which `.ci/run`
+//! installs.
 
 use std::process::Command;
 

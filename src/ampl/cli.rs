@@ -15,10 +15,13 @@ use crate::nl::model::{Model, Sense};
 use crate::options::{Effect, Options, registry};
 use crate::outcome::SolveStatus;
 use crate::solver_selection::Outcome;
+use crate::stop::Stop;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 #[derive(Parser)]
 #[command(name = "pounce", about = "pounce's own tools")]
@@ -62,8 +65,15 @@ pub trait Backend {
     /// the user (e.g. `bad line 12 of bad7.nl: o7`).
     fn read(&self, path: &Path) -> Result<NlInput, Box<dyn std::error::Error>>;
 
-    /// Solves `model` with `options`, writing the solver's log to `journal`.
-    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome;
+    /// Solves `model` with `options` until it ends or `stop` fires, writing the solver's
+    /// log to `journal`.
+    fn solve(
+        &self,
+        model: &Model,
+        options: &Options,
+        stop: &Stop,
+        journal: &mut dyn Write,
+    ) -> Outcome;
 }
 
 /// The backend of the `pounce` executable.
@@ -92,8 +102,14 @@ impl Backend for Pounce {
         })
     }
 
-    fn solve(&self, model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
-        crate::solver_selection::solve(model, options, journal)
+    fn solve(
+        &self,
+        model: &Model,
+        options: &Options,
+        stop: &Stop,
+        journal: &mut dyn Write,
+    ) -> Outcome {
+        crate::solver_selection::solve(model, options, stop, journal)
     }
 }
 
@@ -108,6 +124,9 @@ pub struct Environment {
     /// looked up); empty for the process's working directory, so that paths in messages
     /// stay as the user typed them.
     pub cwd: PathBuf,
+    /// Set when the user interrupts the solve (Ctrl-C): the solve stops at the current
+    /// point with `User_Requested_Stop` and the `.sol` is written.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Environment {
@@ -131,8 +150,22 @@ impl Environment {
             option_vars,
             solver_msg: std::env::var("solver_msg").ok(),
             cwd: PathBuf::new(),
+            interrupt: None,
         }
     }
+}
+
+/// Routes SIGINT (Ctrl-C) to a flag the solvers poll, so that an interrupted solve
+/// still writes its `.sol`; a second SIGINT, while the first is being honoured, ends the
+/// process at once with the shell's code for it (130). `None` if the handler cannot be
+/// installed: SIGINT then keeps its default action.
+fn interrupt_flag() -> Option<Arc<AtomicBool>> {
+    use signal_hook::consts::SIGINT;
+    let flag = Arc::new(AtomicBool::new(false));
+    // Registered first, so it sees the flag as it was before this signal.
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&flag)).ok()?;
+    signal_hook::flag::register(SIGINT, Arc::clone(&flag)).ok()?;
+    Some(flag)
 }
 
 /// Runs the command line `args` (including the program name) and returns the exit code.
@@ -160,13 +193,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
         .collect();
     let stdout = io::stdout();
     let stderr = io::stderr();
-    solve_command(
-        &args,
-        &Environment::from_process(),
-        &Pounce,
-        &mut stdout.lock(),
-        &mut stderr.lock(),
-    )
+    let env = Environment {
+        interrupt: interrupt_flag(),
+        ..Environment::from_process()
+    };
+    solve_command(&args, &env, &Pounce, &mut stdout.lock(), &mut stderr.lock())
 }
 
 /// What the command line asks for.
@@ -398,7 +429,12 @@ fn solve(
     };
 
     print_preamble(&options, &input, out);
-    let outcome = backend.solve(&input.model, &options, out);
+    let stop = Stop::new(
+        env.interrupt.clone(),
+        options.real("max_wall_time"),
+        options.real("max_cpu_time"),
+    );
+    let outcome = backend.solve(&input.model, &options, &stop, out);
     let solution = &outcome.solution;
 
     report_unused(&options, out);

@@ -183,10 +183,11 @@ pub fn run(args: &EvalArgs) -> i32 {
             }
         },
     };
-    let ev = Evaluator::new(&model);
-    let mut ws = ev.workspace();
     let mut c = vec![0.0; model.n_con];
-    let (f, c_ok) = ev.objective_and_constraints(&point.x, &mut ws, &mut c);
+    let (f, c_ok) = {
+        let ev = Evaluator::new(&model);
+        ev.objective_and_constraints(&point.x, &mut ev.workspace(), &mut c)
+    };
     let derivs = match at_point(&model, &point.x, point.obj_factor, &point.y) {
         Ok(d) => d,
         Err(e) => {

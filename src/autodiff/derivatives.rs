@@ -7,7 +7,8 @@
 //! once. Linear parts come from the model's `J`/`G` segments and are not
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
-use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
+use super::chains::Chains;
+use super::edge_push::{self, Partial, Pattern};
 use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
@@ -32,7 +33,7 @@ struct JacobianPattern {
 struct ConstantHessian {
     /// Constraint index, or `None` for the objective.
     constraint: Option<usize>,
-    pos: Vec<usize>,
+    pos: Vec<u32>,
     val: Vec<f64>,
 }
 
@@ -80,6 +81,8 @@ pub struct Derivatives<'m> {
     /// value per entry of its `deps`.
     defgrad_start: Vec<usize>,
     hess: Pattern,
+    /// Terms of separable sums whose Hessian follows a single-variable chain.
+    chains: Chains,
     /// Pieces left out of edge pushing because their Hessian is constant.
     constant_hessians: Vec<ConstantHessian>,
     /// Per constraint: whether it is one of `constant_hessians`.
@@ -155,7 +158,7 @@ impl<'m> Derivatives<'m> {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
         let mut found: Vec<(Option<usize>, quadratic::HessianTerms)> = Vec::new();
-        let mut roots = Vec::new();
+        let mut swept: Vec<&Piece> = Vec::new();
         let pieces = prog
             .constraints
             .iter()
@@ -166,14 +169,16 @@ impl<'m> Derivatives<'m> {
         for (which, p) in pieces.chain(hessian_objective.map(|o| (None, &prog.objectives[o]))) {
             match quadratic::constant_hessian(&prog, p) {
                 Some(q) => found.push((which, q)),
-                None => roots.push(p.root),
+                None => swept.push(p),
             }
         }
         let extra: Vec<(u32, u32)> = found
             .iter()
             .flat_map(|(_, q)| q.iter().map(|t| (t.0, t.1)))
             .collect();
+        let roots: Vec<u32> = swept.iter().map(|p| p.root).collect();
         let hess = Pattern::build(&prog, &roots, &extra);
+        let chains = Chains::find(&prog, &swept, &hess);
         let mut constant_constraint = vec![false; model.n_con];
         let mut constant_objective = false;
         let constant_hessians = found
@@ -185,7 +190,7 @@ impl<'m> Derivatives<'m> {
                 }
                 let pos = q
                     .iter()
-                    .map(|t| hess.position(t.0, t.1).expect("entry in the pattern"))
+                    .map(|t| hess.position(t.0, t.1).expect("entry in the pattern") as u32)
                     .collect();
                 let val = q.iter().map(|t| t.2).collect();
                 ConstantHessian {
@@ -233,6 +238,7 @@ impl<'m> Derivatives<'m> {
             jac,
             defgrad_start,
             hess,
+            chains,
             constant_hessians,
             constant_constraint,
             constant_objective,
@@ -458,34 +464,49 @@ impl<'m> Derivatives<'m> {
                 ws.adj[p.root as usize] += yi;
             }
         }
+        let chains = &self.chains;
+        let mut next_chain = 0;
         for s in (prog.op_base..prog.n_slots()).rev() {
             if !prog.active[s] {
                 continue;
             }
             let row = self.hess.start[s]..self.hess.start[s + 1];
             let a = ws.adj[s];
+            if chains.top.get(next_chain) == Some(&(s as u32)) {
+                // Its operations below are left with zero adjoints and rows, and
+                // skipped.
+                let c = next_chain;
+                next_chain += 1;
+                if a != 0.0 {
+                    let ops = &chains.ops[chains.start[c]..chains.start[c + 1]];
+                    ws.w[chains.pos[c]] += a * chain_second(prog, ops, &ws.vals, &mut ws.buf);
+                }
+                continue;
+            }
             if a == 0.0 && ws.w[row.clone()].iter().all(|&v| v == 0.0) {
                 continue;
             }
             let k = s - prog.op_base;
             let op = prog.op[k];
             let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
+            if let Local::Dense { d, h } = local {
+                // One active argument (unary operations, binary ones with a constant
+                // operand): no list of partials, no pairs.
+                if let Some(q) = single_partial(prog, k, d) {
+                    let (mut edges, view) = self.hess.split(&mut ws.w, s);
+                    let h = (ops::hessian_pattern(op)[2 * q.pos]).then_some(h[2 * q.pos]);
+                    edge_push::eliminate_single(&mut edges, s as u32, view, q, a, h);
+                    ws.adj[q.slot as usize] += a * q.d;
+                    continue;
+                }
+            }
             ws.partials.clear();
             for_each_partial(prog, k, local, |q| ws.partials.push(q));
             let (hmask, h) = match local {
                 Local::Dense { h, .. } => (ops::hessian_pattern(op), h),
                 _ => ([false; 3], [0.0; 3]),
             };
-            let (below, rest) = ws.w.split_at_mut(row.start);
-            let mut edges = ValueEdges {
-                start: &self.hess.start,
-                key: &self.hess.key,
-                val: below,
-            };
-            let view = Row {
-                keys: &self.hess.key[row.clone()],
-                vals: &rest[..row.len()],
-            };
+            let (mut edges, view) = self.hess.split(&mut ws.w, s);
             edge_push::eliminate(&mut edges, s as u32, view, &ws.partials, a, hmask, h);
             for q in &ws.partials {
                 ws.adj[q.slot as usize] += a * q.d;
@@ -499,7 +520,7 @@ impl<'m> Derivatives<'m> {
         for q in &self.constant_hessians {
             let weight = q.constraint.map_or(obj_factor, |i| y[i]);
             for (&k, &v) in q.pos.iter().zip(&q.val) {
-                out[k] += weight * v;
+                out[k as usize] += weight * v;
             }
         }
         if out.iter().any(|v| !v.is_finite()) {
@@ -646,6 +667,44 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     )
 }
 
+/// Second derivative of the top of a univariate chain (operations `ops`, bottom
+/// first, with the position of their active argument) with respect to its variable.
+fn chain_second(prog: &Program, ops: &[(u32, u8)], vals: &[f64], buf: &mut Vec<f64>) -> f64 {
+    let (mut g1, mut g2) = (1.0, 0.0);
+    for &(k, pos) in ops {
+        let (k, pos) = (k as usize, pos as usize);
+        let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
+            unreachable!("chains hold operations with dense local derivatives")
+        };
+        let h = if ops::hessian_pattern(prog.op[k])[2 * pos] {
+            h[2 * pos]
+        } else {
+            0.0
+        };
+        g2 = h * g1 * g1 + d[pos] * g2;
+        g1 *= d[pos];
+    }
+    g2
+}
+
+/// The only partial of unary or binary operation `k` (first partials `d`) when
+/// exactly one argument carries a derivative.
+#[inline]
+fn single_partial(prog: &Program, k: usize, d: [f64; 2]) -> Option<Partial> {
+    let args = prog.args_of(k);
+    let on = |pos: usize| args.get(pos).is_some_and(|&a| prog.active[a as usize]);
+    let pos = match (on(0), on(1)) {
+        (true, false) => 0,
+        (false, true) => 1,
+        _ => return None,
+    };
+    carries(prog.op[k], pos).then(|| Partial {
+        slot: args[pos],
+        pos,
+        d: d[pos],
+    })
+}
+
 /// Calls `f` for every argument of operation `k` that has a partial derivative.
 fn for_each_partial(prog: &Program, k: usize, local: Local, mut f: impl FnMut(Partial)) {
     let args = prog.args_of(k);
@@ -687,8 +746,7 @@ fn reverse_piece(
         if a == 0.0 {
             continue;
         }
-        let local = local_at(prog, k, vals, buf, false);
-        for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
+        push_adjoint(prog, k, a, vals, adj, buf);
     }
     for &j in &p.vars {
         acc[j as usize] += std::mem::take(&mut adj[j as usize]);
@@ -702,6 +760,51 @@ fn reverse_piece(
         let g = &defgrad[defgrad_start[d as usize]..defgrad_start[d as usize + 1]];
         for (&j, &gj) in prog.defined[d as usize].deps.iter().zip(g) {
             acc[j as usize] += a * gj;
+        }
+    }
+}
+
+/// Adds `a` times the partials of operation `k` into the adjoints of its active
+/// arguments. The common operations are written out (same arithmetic as
+/// [`ops::local`], without building the local derivatives); the others go through
+/// [`ops::local`].
+#[inline]
+fn push_adjoint(
+    prog: &Program,
+    k: usize,
+    a: f64,
+    vals: &[f64],
+    adj: &mut [f64],
+    buf: &mut Vec<f64>,
+) {
+    let args = prog.args_of(k);
+    let active = &prog.active;
+    let mut push = |s: u32, v: f64| {
+        if active[s as usize] {
+            adj[s as usize] += v;
+        }
+    };
+    match prog.op[k] {
+        Op::Sum => args.iter().for_each(|&s| push(s, a)),
+        Op::Add => {
+            push(args[0], a);
+            push(args[1], a);
+        }
+        Op::Sub => {
+            push(args[0], a);
+            push(args[1], -a);
+        }
+        Op::Neg => push(args[0], -a),
+        Op::Mul => {
+            let (x, y) = (args[0], args[1]);
+            let (vx, vy) = (vals[x as usize], vals[y as usize]);
+            push(x, a * vy);
+            push(y, a * vx);
+        }
+        Op::Square => push(args[0], a * (2.0 * vals[args[0] as usize])),
+        _ => {
+            let local = local_at(prog, k, vals, buf, false);
+            for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
         }
     }
 }

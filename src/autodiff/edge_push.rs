@@ -23,6 +23,17 @@ use super::program::{Program, carries};
 pub(crate) trait Edges {
     /// `W[a, b] += v` (and symmetrically).
     fn add(&mut self, a: u32, b: u32, v: f64);
+
+    /// `W[a.slot, b.slot] += a.d · b.d · w` for every pair `a ≤ b` of `dv`, whose
+    /// slots are strictly increasing: the dense block `w ∇φ ∇φᵀ` of an n-ary linear
+    /// operation.
+    fn add_outer(&mut self, dv: &[Partial], w: f64) {
+        for (t, a) in dv.iter().enumerate() {
+            for b in &dv[t..] {
+                self.add(a.slot, b.slot, a.d * b.d * w);
+            }
+        }
+    }
 }
 
 /// One argument with a derivative: its slot, its argument position, the partial.
@@ -70,6 +81,11 @@ pub(crate) fn eliminate<E: Edges>(
     if wss.is_none() && hmask == [false; 3] {
         return;
     }
+    let increasing = || dv.windows(2).all(|p| p[0].slot < p[1].slot);
+    if let Some(w) = wss.filter(|_| hmask == [false; 3] && dv.len() > 2 && increasing()) {
+        edges.add_outer(dv, w);
+        return;
+    }
     for (t, a) in dv.iter().enumerate() {
         for b in &dv[t..] {
             let k = a.pos + b.pos;
@@ -90,6 +106,37 @@ pub(crate) fn eliminate<E: Edges>(
             }
         }
     }
+}
+
+/// [`eliminate`] for an operation with a single argument carrying a derivative,
+/// partial `q`, and second partial `h` with respect to it when structurally nonzero.
+#[inline]
+pub(crate) fn eliminate_single<E: Edges>(
+    edges: &mut E,
+    s: u32,
+    row: Row<'_>,
+    q: Partial,
+    adj: f64,
+    h: Option<f64>,
+) {
+    let mut wss = None;
+    for (&p, &w) in row.keys.iter().zip(row.vals) {
+        if p == s {
+            wss = Some(w);
+        } else if q.slot == p {
+            edges.add(p, p, 2.0 * q.d * w);
+        } else {
+            edges.add(q.slot, p, q.d * w);
+        }
+    }
+    if wss.is_none() && h.is_none() {
+        return;
+    }
+    let mut m = wss.map_or(0.0, |w| q.d * q.d * w);
+    if let Some(h) = h {
+        m += adj * h;
+    }
+    edges.add(q.slot, q.slot, m);
 }
 
 /// Pattern of `W` collected row by row (row = larger slot), duplicates allowed until
@@ -129,6 +176,7 @@ impl Pattern {
             reached[r as usize] = true;
         }
         let mut dv = Vec::new();
+        let mut ones = Vec::new();
         for s in (prog.op_base..n_slots).rev() {
             if !prog.active[s] {
                 continue;
@@ -155,10 +203,10 @@ impl Pattern {
                 } else {
                     [false; 3]
                 };
-                let ones = vec![1.0; row.len()];
+                ones.resize(row.len(), 1.0);
                 let row_view = Row {
                     keys: &row,
-                    vals: &ones,
+                    vals: &ones[..row.len()],
                 };
                 eliminate(&mut edges, s as u32, row_view, &dv, 1.0, hmask, [1.0; 3]);
             }
@@ -181,6 +229,23 @@ impl Pattern {
     /// Number of entries of the Hessian (rows of the variable slots).
     pub fn hessian_nnz(&self, n_var: usize) -> usize {
         self.start[n_var]
+    }
+
+    /// The values `w` of `W` split for eliminating slot `s`: its row, read, and the
+    /// rows below it, which receive the pushed entries.
+    pub fn split<'a>(&'a self, w: &'a mut [f64], s: usize) -> (ValueEdges<'a>, Row<'a>) {
+        let row = self.start[s]..self.start[s + 1];
+        let (below, rest) = w.split_at_mut(row.start);
+        let edges = ValueEdges {
+            start: &self.start,
+            key: &self.key,
+            val: below,
+        };
+        let view = Row {
+            keys: &self.key[row.clone()],
+            vals: &rest[..row.len()],
+        };
+        (edges, view)
     }
 
     /// Position of Hessian entry (r, c), r ≥ c, among the variable rows.
@@ -206,6 +271,28 @@ impl Edges for ValueEdges<'_> {
         match self.key[lo..hi].binary_search(&k) {
             Ok(i) => self.val[lo + i] += v,
             Err(_) => debug_assert!(false, "entry ({r}, {k}) missing from the pattern"),
+        }
+    }
+
+    /// Row `b.slot` receives the entries of all `a ≤ b` at increasing columns, so
+    /// each row is walked once from the first column instead of searched per entry.
+    fn add_outer(&mut self, dv: &[Partial], w: f64) {
+        let first = dv[0].slot;
+        // Sums (all partials 1) add the same value everywhere.
+        let unit = dv.iter().all(|q| q.d == 1.0);
+        for (i, b) in dv.iter().enumerate() {
+            let r = b.slot as usize;
+            let keys = &self.key[self.start[r]..self.start[r + 1]];
+            let vals = &mut self.val[self.start[r]..self.start[r + 1]];
+            let mut p = keys.partition_point(|&k| k < first);
+            let bw = b.d * w;
+            for a in &dv[..=i] {
+                while keys[p] < a.slot {
+                    p += 1;
+                }
+                debug_assert_eq!(keys[p], a.slot, "entry missing from the pattern");
+                vals[p] += if unit { w } else { a.d * bw };
+            }
         }
     }
 }

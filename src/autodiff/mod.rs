@@ -5,6 +5,7 @@
 //! any point without allocating. [`check`] compares them with finite differences, as
 //! Ipopt's `derivative_test` option does.
 
+mod chains;
 pub mod check;
 mod derivatives;
 mod edge_push;
@@ -13,6 +14,8 @@ mod ops;
 mod program;
 mod quadratic;
 pub mod report;
+mod tape_gradient;
 
 pub use derivatives::Derivatives;
 pub use error::{EvalError, Failure, Function, TapeError};
+pub use tape_gradient::{FirstOrder, GradientError, NonFiniteDerivative, TapeGradient};

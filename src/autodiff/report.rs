@@ -31,24 +31,20 @@ pub fn at_point(
         Ok(()) => out.grad = Some(grad),
         Err(e) => out.errors.push(e),
     }
-    let (rows, cols) = d.jacobian_structure();
-    let (rows, cols) = (rows.to_vec(), cols.to_vec());
-    let mut vals = vec![0.0; rows.len()];
+    let mut vals = vec![0.0; d.jacobian_structure().0.len()];
     match d.jacobian_values(x, &mut vals) {
-        Ok(()) => out.jac = Some(triplets(&rows, &cols, &vals)),
+        Ok(()) => out.jac = Some(triplets(d.jacobian_structure(), &vals)),
         Err(e) => out.errors.push(e),
     }
-    let (rows, cols) = d.hessian_structure();
-    let (rows, cols) = (rows.to_vec(), cols.to_vec());
-    let mut vals = vec![0.0; rows.len()];
+    let mut vals = vec![0.0; d.hessian_structure().0.len()];
     match d.hessian_values(x, obj_factor, y, &mut vals) {
-        Ok(()) => out.hess = Some(triplets(&rows, &cols, &vals)),
+        Ok(()) => out.hess = Some(triplets(d.hessian_structure(), &vals)),
         Err(e) => out.errors.push(e),
     }
     Ok(out)
 }
 
-fn triplets(rows: &[u32], cols: &[u32], vals: &[f64]) -> Vec<(usize, usize, f64)> {
+fn triplets((rows, cols): (&[u32], &[u32]), vals: &[f64]) -> Vec<(usize, usize, f64)> {
     rows.iter()
         .zip(cols)
         .zip(vals)

@@ -1,7 +1,7 @@
 //! The model's functions at one point, evaluated afresh.
 
 use super::kkt::Scaling;
-use crate::autodiff::Derivatives;
+use crate::autodiff::{FirstOrder, TapeGradient};
 use crate::nl::model::{Model, SuffixTarget};
 use crate::options::Options;
 
@@ -50,35 +50,28 @@ impl Evaluation {
 }
 
 /// A first-order evaluator of one model, built anew for one certificate so that nothing a
-/// solver cached (values, scaling, slacks) enters it.
-pub(crate) struct Fresh<'m>(Derivatives<'m>);
+/// solver cached (values, scaling, slacks, compiled derivative programs) enters it. It
+/// differentiates the tape directly ([`TapeGradient`]): a certificate needs first
+/// derivatives at two points only, so a solver's symbolic set-up would cost more than
+/// the evaluations themselves.
+pub(crate) struct Fresh<'m>(TapeGradient<'m>);
 
 impl<'m> Fresh<'m> {
-    pub(crate) fn new(model: &'m Model) -> Result<Fresh<'m>, String> {
-        Derivatives::first_order(model)
-            .map(Fresh)
-            .map_err(|e| e.to_string())
+    pub(crate) fn new(model: &'m Model) -> Fresh<'m> {
+        Fresh(TapeGradient::new(model))
     }
 
-    pub(crate) fn at(&mut self, model: &Model, x: &[f64]) -> Result<Evaluation, String> {
-        let d = &mut self.0;
-        let (rows, cols) = d.jacobian_structure();
-        let (jacobian_rows, jacobian_cols) = (rows.to_vec(), cols.to_vec());
-        let mut eval = Evaluation {
-            objective: d.objective(x).map_err(|e| e.to_string())?,
-            gradient: vec![0.0; model.n_var],
-            constraints: vec![0.0; model.n_con],
-            jacobian_values: vec![0.0; jacobian_rows.len()],
-            jacobian_rows,
-            jacobian_cols,
-        };
-        d.gradient(x, &mut eval.gradient)
-            .map_err(|e| e.to_string())?;
-        d.constraints(x, &mut eval.constraints)
-            .map_err(|e| e.to_string())?;
-        d.jacobian_values(x, &mut eval.jacobian_values)
-            .map_err(|e| e.to_string())?;
-        Ok(eval)
+    pub(crate) fn at(&mut self, x: &[f64]) -> Result<Evaluation, String> {
+        let mut v = FirstOrder::default();
+        self.0.evaluate(x, &mut v).map_err(|e| e.to_string())?;
+        Ok(Evaluation {
+            objective: v.objective,
+            gradient: v.gradient,
+            constraints: v.constraints,
+            jacobian_rows: v.jacobian_rows,
+            jacobian_cols: v.jacobian_cols,
+            jacobian_values: v.jacobian_values,
+        })
     }
 }
 
@@ -149,7 +142,7 @@ impl NlpScaling {
             } => (*max_gradient, *min_value),
         };
         let x0: Vec<f64> = model.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
-        let eval = fresh.at(model, &x0).ok()?;
+        let eval = fresh.at(&x0).ok()?;
         let factor = |norm: f64| {
             if norm > max_gradient {
                 (max_gradient / norm).max(min_value)

@@ -11,11 +11,13 @@
 //! tolerances; `pounce verify` applies the same check to any `.sol` file.
 
 mod evaluation;
+mod infeasibility;
 mod kkt;
 mod multipliers;
 mod report;
 
 pub use evaluation::{Evaluation, NlpScaling};
+pub use infeasibility::{CERTIFICATE_TOLERANCE, FarkasCheck, RayCheck, check_farkas, check_ray};
 pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual, Scaling, TolScales};
 pub use multipliers::{BoundMultipliers, Multipliers};
 pub use report::{Shortfall, worst};
@@ -137,13 +139,10 @@ pub fn certify_point(
     scaling: &NlpScaling,
     reported_objective: Option<f64>,
 ) -> Certificate {
-    let mut fresh = match evaluation::Fresh::new(model) {
-        Ok(f) => f,
-        Err(e) => return failed(model, tolerances, reported_objective, e),
-    };
+    let mut fresh = evaluation::Fresh::new(model);
     let factors = scaling.factors(model, &mut fresh);
     let bounds = Bounds::of_model(model, tolerances.bound_relax_factor, factors.as_ref());
-    let (eval, evaluation_error) = match fresh.at(model, x) {
+    let (eval, evaluation_error) = match fresh.at(x) {
         Ok(e) => (e, None),
         Err(e) => (Evaluation::failed(model.n_var, model.n_con), Some(e)),
     };

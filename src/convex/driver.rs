@@ -188,7 +188,14 @@ fn finish(
     let solve_time = start.elapsed().as_secs_f64();
     if settings.verbose {
         let measures = measures(problem, &x, &lambda, &z_lower, &z_upper, objective);
-        let _ = output::final_block(log, f.info.iterations, &measures, solve_status, solve_time);
+        let _ = output::final_block(
+            log,
+            f.info.iterations,
+            &measures,
+            solve_status,
+            solve_time,
+            settings.print_exit_line,
+        );
     }
     ConvexResult {
         solution: Solution {

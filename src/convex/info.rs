@@ -25,6 +25,8 @@ pub enum ConvexStatus {
     AlmostDualInfeasible,
     MaxIterations,
     MaxTime,
+    /// The solve's stop signal fired (a time limit or an interrupt).
+    Stopped(crate::stop::StopReason),
     InsufficientProgress,
     NumericalError,
     /// A row or variable has contradictory sides; found before iterating.
@@ -45,6 +47,7 @@ impl ConvexStatus {
             }
             ConvexStatus::MaxIterations => S::MaxIterExceeded,
             ConvexStatus::MaxTime => S::WallTimeExceeded,
+            ConvexStatus::Stopped(reason) => reason.status(),
             ConvexStatus::InsufficientProgress => S::StopAtTinyStep,
             ConvexStatus::NumericalError => S::ErrorInStepComputation,
             ConvexStatus::Unsolved => S::InternalError,

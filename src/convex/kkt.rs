@@ -12,8 +12,9 @@
 //! block) means an `LDLᵀ` with any symmetric ordering exists, with `n` positive
 //! and `m` negative pivots; faer's dynamic regularization enforces exactly these
 //! signs when round-off (or a singular `P` with a zero-cone block) threatens them.
-//! Every solve is refined iteratively against `K` without the static term, so the
-//! regularization does not perturb the Newton direction beyond round-off.
+//! Every solve is refined against `K` without the static term (by GMRES with the
+//! factorization as preconditioner, [`super::krylov`]), so the regularization does
+//! not perturb the Newton direction beyond round-off.
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
@@ -25,6 +26,7 @@ use faer::{Conj, MatMut, Par, Side};
 
 use super::cones::CompositeCone;
 use super::csc::CscMatrix;
+use super::krylov::{Gmres, RefineControl};
 use super::settings::Settings;
 
 /// Why a KKT factorization could not be used.
@@ -69,8 +71,7 @@ pub struct KktSystem {
     symbolic: SymbolicCholesky<usize>,
     l_values: Vec<f64>,
     mem: MemBuffer,
-    residual: Vec<f64>,
-    correction: Vec<f64>,
+    gmres: Gmres,
     settings: KktSettings,
 }
 
@@ -83,7 +84,7 @@ struct KktSettings {
     dynamic_delta: f64,
     refine_reltol: f64,
     refine_abstol: f64,
-    refine_max_iter: usize,
+    refine_max_cycles: usize,
     refine_stop_ratio: f64,
 }
 
@@ -169,8 +170,7 @@ impl KktSystem {
             symbolic,
             l_values,
             mem,
-            residual: vec![0.0; dim],
-            correction: vec![0.0; dim],
+            gmres: Gmres::new(dim, settings.iterative_refinement_max_iter),
             settings: KktSettings {
                 static_constant: settings.static_regularization_constant,
                 static_proportional: settings.static_regularization_proportional,
@@ -178,7 +178,7 @@ impl KktSystem {
                 dynamic_delta: settings.dynamic_regularization_delta,
                 refine_reltol: settings.iterative_refinement_reltol,
                 refine_abstol: settings.iterative_refinement_abstol,
-                refine_max_iter: settings.iterative_refinement_max_iter,
+                refine_max_cycles: settings.iterative_refinement_max_cycles,
                 refine_stop_ratio: settings.iterative_refinement_stop_ratio,
             },
         })
@@ -257,66 +257,62 @@ impl KktSystem {
         );
     }
 
-    /// `out ← rhs − K₀ x` with `K₀` the matrix without static regularization;
-    /// returns the infinity norm of `out`.
-    fn residual_into(&self, rhs: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
-        out.copy_from_slice(rhs);
-        for j in 0..self.dim() {
-            let mut acc = 0.0;
-            for k in self.col_ptr[j]..self.col_ptr[j + 1] {
-                let (i, v) = (self.row_idx[k], self.values[k]);
-                out[i] -= v * x[j];
-                if i != j {
-                    acc += v * x[i];
-                }
-            }
-            out[j] -= acc;
-        }
-        let n = self.n;
-        for (o, xi) in out[..n].iter_mut().zip(&x[..n]) {
-            *o += self.delta * xi;
-        }
-        for (o, xi) in out[n..].iter_mut().zip(&x[n..]) {
-            *o -= self.delta * xi;
-        }
-        out.iter().fold(0.0, |a, v| a.max(v.abs()))
-    }
-
-    /// Solves `K₀ x = rhs` with the current factorization and iterative refinement.
-    pub fn solve(&mut self, rhs: &[f64], x: &mut [f64]) {
+    /// Solves `K₀ x = rhs` with the current factorization as the preconditioner of
+    /// GMRES (see [`super::krylov`]); returns the infinity norm of the residual.
+    pub fn solve(&mut self, rhs: &[f64], x: &mut [f64]) -> f64 {
         x.copy_from_slice(rhs);
         self.solve_factored(x);
         let s = self.settings;
         let rhs_norm = rhs.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
-        let tol = s.refine_abstol + s.refine_reltol * rhs_norm;
-        let mut residual = std::mem::take(&mut self.residual);
-        let mut correction = std::mem::take(&mut self.correction);
-        let mut norm = self.residual_into(rhs, x, &mut residual);
-        for _ in 0..s.refine_max_iter {
-            if norm <= tol {
-                break;
-            }
-            correction.copy_from_slice(&residual);
-            self.solve_factored(&mut correction);
-            // Try x + correction; keep it only if it reduces the residual.
-            for (xi, ci) in x.iter_mut().zip(&correction) {
-                *xi += ci;
-            }
-            let new_norm = self.residual_into(rhs, x, &mut residual);
-            if new_norm >= norm {
-                for (xi, ci) in x.iter_mut().zip(&correction) {
-                    *xi -= ci;
+        let control = RefineControl {
+            tol: s.refine_abstol + s.refine_reltol * rhs_norm,
+            max_cycles: s.refine_max_cycles,
+            stop_ratio: s.refine_stop_ratio,
+        };
+        let dim = self.dim();
+        let Self {
+            n,
+            col_ptr,
+            row_idx,
+            values,
+            delta,
+            symbolic,
+            l_values,
+            mem,
+            gmres,
+            ..
+        } = self;
+        let (n, delta) = (*n, *delta);
+        // K₀ u from the stored upper triangle, minus the static regularization.
+        let apply = |u: &[f64], out: &mut [f64]| {
+            out.fill(0.0);
+            for j in 0..dim {
+                let mut acc = 0.0;
+                for k in col_ptr[j]..col_ptr[j + 1] {
+                    let (i, v) = (row_idx[k], values[k]);
+                    out[i] += v * u[j];
+                    if i != j {
+                        acc += v * u[i];
+                    }
                 }
-                break;
+                out[j] += acc;
             }
-            let ratio = norm / new_norm;
-            norm = new_norm;
-            if ratio < s.refine_stop_ratio {
-                break;
+            for (o, ui) in out[..n].iter_mut().zip(&u[..n]) {
+                *o -= delta * ui;
             }
-        }
-        self.residual = residual;
-        self.correction = correction;
+            for (o, ui) in out[n..].iter_mut().zip(&u[n..]) {
+                *o += delta * ui;
+            }
+        };
+        let precondition = |u: &mut [f64]| {
+            LdltRef::new(symbolic, l_values).solve_in_place_with_conj(
+                Conj::No,
+                MatMut::from_column_major_slice_mut(u, dim, 1),
+                Par::Seq,
+                MemStack::new(mem),
+            )
+        };
+        gmres.refine(apply, precondition, rhs, x, control)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod equilibrate;
 pub mod extract;
 pub mod info;
 pub mod kkt;
+pub mod krylov;
 pub mod output;
 pub mod problem;
 pub mod residuals;

@@ -120,7 +120,9 @@ pub fn iteration(out: &mut dyn Write, info: &Info, c0: f64) -> io::Result<()> {
         CExp(info.mu, 2),
     )?;
     if info.iterations == 0 {
-        writeln!(out, "   ------")
+        // No step yet: `-`, as Ipopt marks an empty column; log parsers such as Pyomo's
+        // read it as "no value".
+        writeln!(out, "  {:>8}", "-")
     } else {
         writeln!(out, "  {:>8}", CExp(info.step_length, 2))
     }
@@ -135,15 +137,17 @@ pub struct FinalMeasures {
     pub complementarity: f64,
 }
 
-/// Ipopt's final block (spec G.3) and `EXIT:` line. The convex path has no NLP
-/// scaling, so the "(scaled)" and "(unscaled)" columns agree. The problem data are
-/// evaluated once (objective and constraints once per iteration for the residuals).
+/// Ipopt's final block (spec G.3) and, when `exit_line`, the `EXIT:` line. The convex
+/// path has no NLP scaling, so the "(scaled)" and "(unscaled)" columns agree. The problem
+/// data are evaluated once (objective and constraints once per iteration for the
+/// residuals).
 pub fn final_block(
     out: &mut dyn Write,
     iterations: usize,
     m: &FinalMeasures,
     status: SolveStatus,
     seconds: f64,
+    exit_line: bool,
 ) -> io::Result<()> {
     if status != SolveStatus::InvalidProblemDefinition {
         writeln!(out, "\nNumber of Iterations....: {iterations}")?;
@@ -184,7 +188,10 @@ pub fn final_block(
         }
         writeln!(out, "{:<53}= {seconds:.3}", "Total seconds in IPOPT")?;
     }
-    writeln!(out, "\nEXIT: {}", status.exit_line())
+    if exit_line {
+        writeln!(out, "\nEXIT: {}", status.exit_line())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

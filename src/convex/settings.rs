@@ -8,8 +8,14 @@ pub struct Settings {
     pub max_iter: usize,
     /// Wall-clock limit in seconds.
     pub time_limit: f64,
+    /// Limits and interrupt of the whole solve, polled every iteration.
+    pub stop: crate::stop::Stop,
     /// Print the iteration table and final block.
     pub verbose: bool,
+    /// End the final block with the `EXIT:` line. A caller that confirms or revises the
+    /// status after the solve (the optimality certificate) turns it off and prints the
+    /// line itself, so that the log states the final status once.
+    pub print_exit_line: bool,
     /// Fraction of the distance to the cone boundary a step may cover.
     pub max_step_fraction: f64,
 
@@ -48,13 +54,18 @@ pub struct Settings {
     pub dynamic_regularization_eps: f64,
     pub dynamic_regularization_delta: f64,
 
-    /// Iterative refinement of each KKT solve against the unregularized matrix.
+    /// Refinement of each KKT solve against the unregularized matrix by restarted
+    /// GMRES: residual tolerance, Krylov dimension per cycle and number of cycles.
     pub iterative_refinement_reltol: f64,
     pub iterative_refinement_abstol: f64,
     pub iterative_refinement_max_iter: usize,
-    /// Refinement stops when a round reduces the residual by less than this factor.
+    pub iterative_refinement_max_cycles: usize,
+    /// Refinement stops when a cycle reduces the residual by less than this factor.
     pub iterative_refinement_stop_ratio: f64,
 
+    /// Iterations without halving the largest relative residual or gap that end
+    /// the solve as "insufficient progress".
+    pub stall_iterations: usize,
     /// Step lengths below this end the solve as "insufficient progress".
     pub min_terminate_step_length: f64,
 }
@@ -64,7 +75,9 @@ impl Default for Settings {
         Self {
             max_iter: 200,
             time_limit: f64::INFINITY,
+            stop: crate::stop::Stop::never(),
             verbose: true,
+            print_exit_line: true,
             max_step_fraction: 0.99,
             tol_gap_abs: 1e-8,
             tol_gap_rel: 1e-8,
@@ -89,7 +102,9 @@ impl Default for Settings {
             iterative_refinement_reltol: 1e-13,
             iterative_refinement_abstol: 1e-12,
             iterative_refinement_max_iter: 10,
+            iterative_refinement_max_cycles: 3,
             iterative_refinement_stop_ratio: 5.0,
+            stall_iterations: 30,
             min_terminate_step_length: 1e-4,
         }
     }

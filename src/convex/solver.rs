@@ -34,6 +34,10 @@ pub(crate) struct Engine<'a> {
     pub res: Residuals,
     pub info: Info,
     prev_info: Info,
+    /// Smallest convergence measure so far (see [`Engine::check_stall`]) and the
+    /// iteration it was reached at.
+    best_measure: f64,
+    best_iter: usize,
     rhs: Vec<f64>,
     sol: Vec<f64>,
     /// Solution for the right-hand side `[−q; b]`: `(x₂, z₂)`.
@@ -84,6 +88,8 @@ impl<'a> Engine<'a> {
             res: Residuals::new(n, m),
             info: Info::default(),
             prev_info: Info::default(),
+            best_measure: f64::INFINITY,
+            best_iter: 0,
             rhs: vec![0.0; n + m],
             sol: vec![0.0; n + m],
             sol_const: vec![0.0; n + m],
@@ -242,6 +248,9 @@ impl<'a> Engine<'a> {
             if status == ConvexStatus::Unsolved && iter > 1 {
                 status = self.check_progress();
             }
+            if status == ConvexStatus::Unsolved {
+                status = self.check_stall(iter);
+            }
             if status != ConvexStatus::Unsolved {
                 break status;
             }
@@ -250,6 +259,9 @@ impl<'a> Engine<'a> {
             }
             if start.elapsed().as_secs_f64() > s.time_limit {
                 break ConvexStatus::MaxTime;
+            }
+            if let Some(reason) = s.stop.check() {
+                break ConvexStatus::Stopped(reason);
             }
             match self.iterate() {
                 Ok(()) => iter += 1,
@@ -260,6 +272,7 @@ impl<'a> Engine<'a> {
         match status {
             ConvexStatus::MaxIterations
             | ConvexStatus::MaxTime
+            | ConvexStatus::Stopped(_)
             | ConvexStatus::InsufficientProgress
             | ConvexStatus::NumericalError => match self.info.check_reduced(s) {
                 ConvexStatus::Unsolved => status,
@@ -288,6 +301,26 @@ impl<'a> Engine<'a> {
             && (blew_up(info.res_dual, prev.res_dual) || blew_up(info.res_primal, prev.res_primal))
         {
             self.restore_previous();
+            return ConvexStatus::InsufficientProgress;
+        }
+        ConvexStatus::Unsolved
+    }
+
+    /// Ends a solve whose convergence measure — the largest of the relative
+    /// residuals and gap, or `1/(κ/τ)` for an infeasibility proof in the making —
+    /// has not halved within `stall_iterations`: on badly conditioned models the
+    /// iterates can otherwise creep along the boundary for thousands of iterations
+    /// with residuals stuck at round-off level.
+    fn check_stall(&mut self, iter: usize) -> ConvexStatus {
+        let info = &self.info;
+        let optimality = info.res_primal.max(info.res_dual).max(info.gap_rel);
+        let measure = optimality.min(1.0 / info.kappa_over_tau);
+        if measure < 0.5 * self.best_measure {
+            self.best_measure = measure;
+            self.best_iter = iter;
+            return ConvexStatus::Unsolved;
+        }
+        if iter - self.best_iter >= self.settings.stall_iterations {
             return ConvexStatus::InsufficientProgress;
         }
         ConvexStatus::Unsolved

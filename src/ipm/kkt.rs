@@ -12,10 +12,13 @@
 //! `dim(w)` positive and `dim(y)` negative eigenvalues for `dw` to be a descent
 //! direction of the barrier problem on the null space of `A`.
 
+use std::time::Instant;
+
 use crate::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver, mtx};
 
 use super::options::IpmOptions;
 use super::perturbation::Perturbation;
+use super::timing::LinearAlgebraTimes;
 
 /// The step could not be computed even with the largest allowed perturbation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +51,8 @@ pub(crate) struct Kkt {
     residual: Vec<f64>,
     correction: Vec<f64>,
     low_rank: LowRank,
+    /// Factorizations and solves done with this matrix so far.
+    pub times: LinearAlgebraTimes,
 }
 
 /// A low-rank term `−Ṽ N⁻¹ Ṽᵀ` added to the factored matrix `K₀` (quasi-Newton
@@ -140,6 +145,7 @@ impl Kkt {
                 n_lu: None,
                 g_lu: None,
             },
+            times: LinearAlgebraTimes::default(),
         })
     }
 
@@ -182,7 +188,10 @@ impl Kkt {
         }
         self.delta_w = delta_w;
         self.delta_c = delta_c;
-        self.solver.factor(&self.values)
+        let t = Instant::now();
+        let result = self.solver.factor(&self.values);
+        self.times.factor.add_since(t);
+        result
     }
 
     fn inertia_ok(&self, i: Inertia) -> bool {
@@ -361,6 +370,13 @@ impl Kkt {
     /// Solves `K·sol = rhs` with iterative refinement; returns `false` when the residual
     /// stays above `residual_ratio_singular` (the factorization is not to be trusted).
     pub fn solve(&mut self, rhs: &[f64], sol: &mut [f64], opt: &IpmOptions) -> bool {
+        let t = Instant::now();
+        let accurate = self.solve_refined(rhs, sol, opt);
+        self.times.backsolve.add_since(t);
+        accurate
+    }
+
+    fn solve_refined(&mut self, rhs: &[f64], sol: &mut [f64], opt: &IpmOptions) -> bool {
         sol.copy_from_slice(rhs);
         if !self.apply_inverse(sol) {
             return false;

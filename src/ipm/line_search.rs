@@ -93,6 +93,10 @@ impl Solver<'_, '_, '_> {
         }
         let mut filter_rejected = false;
         loop {
+            // A limit or an interrupt ends the search; `run` reports it at the current point.
+            if self.stop.check().is_some() {
+                return Err(());
+            }
             trials += 1;
             self.set_trial(alpha);
             let evaluated = self.eval_trial();

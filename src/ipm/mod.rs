@@ -22,7 +22,9 @@ pub mod problem;
 mod restoration;
 mod scaling;
 mod solver;
+mod square;
 mod termination;
+mod timing;
 mod watchdog;
 
 use std::io::Write;
@@ -30,9 +32,11 @@ use std::time::Instant;
 
 pub use options::*;
 pub use problem::{EvalError, EvalResult, Nlp, StartingPoint, UserScaling};
+pub use timing::{Stopwatch, cpu_seconds};
 
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::outcome::{Solution, SolveStatus};
+use crate::stop::Stop;
 use nlp_form::{InternalNlp, SetupError};
 use output::{Printer, Summary};
 use solver::{RunEnd, Solver, StartError};
@@ -45,15 +49,29 @@ pub struct LinearSolverFactory<'f> {
     pub make: &'f dyn Fn() -> Box<dyn SymmetricIndefiniteSolver>,
 }
 
-/// Solves `nlp`, writing the log to `out`.
+/// Solves `nlp`, writing the log to `out`, within the options' time limits.
 pub fn solve(
     nlp: &dyn Nlp,
     options: &IpmOptions,
     linear_solver: &LinearSolverFactory<'_>,
     out: &mut dyn Write,
 ) -> Solution {
+    let stop = Stop::new(None, options.max_wall_time, options.max_cpu_time);
+    solve_until(nlp, options, linear_solver, &stop, out)
+}
+
+/// Solves `nlp` until it ends or `stop` fires (the options' time limits are not read:
+/// `stop` carries the limits). A stopped solve reports the current point with the
+/// stop's status.
+pub fn solve_until(
+    nlp: &dyn Nlp,
+    options: &IpmOptions,
+    linear_solver: &LinearSolverFactory<'_>,
+    stop: &Stop,
+    out: &mut dyn Write,
+) -> Solution {
     let start = Instant::now();
-    let mut printer = Printer::new(out, options.print_level);
+    let mut printer = Printer::new(out, options.print_level, options.print_exit_line);
     printer.banner(linear_solver.name, !options.sb);
     let failed = |status: SolveStatus, printer: &mut Printer<'_>| {
         printer.exit(status);
@@ -88,13 +106,14 @@ pub fn solve(
         linear_solver,
         &mut printer,
         None,
-        start,
+        stop.clone(),
     ) {
         Ok(s) => s,
         Err(StartError::Status(s)) => return failed(s, &mut printer),
     };
     let status = match solver.initialize() {
-        Err(s) => s,
+        // An initialization cut short by the stop signal reports the stop.
+        Err(s) => stop.status().unwrap_or(s),
         Ok(()) => match solver.run() {
             RunEnd::Finished(s) => s,
             RunEnd::LeaveRestoration => SolveStatus::InternalError,
@@ -148,6 +167,7 @@ fn finish(solver: &mut Solver<'_, '_, '_>, mut status: SolveStatus, start: Insta
     if !all_finite {
         status = SolveStatus::InvalidNumberDetected;
     }
+    let linalg = solver.linalg_times();
     let printer = &mut *solver.printer;
     printer.summary(&summary, valid && all_finite);
     let counts = solver.nlp.counts;
@@ -158,7 +178,19 @@ fn finish(solver: &mut Solver<'_, '_, '_>, mut status: SolveStatus, start: Insta
         .print_timing_statistics
         .then_some(solver.eval_seconds);
     printer.timing(total, split);
+    if solver.opt.print_timing_statistics {
+        printer.timing_statistics(total, solver.eval_seconds, &linalg);
+    }
     printer.exit(status);
+    log::info!(
+        target: "pounce::timing",
+        "interior-point method: {total:.6} s; evaluations {:.6} s; {} factorizations {:.6} s; {} solves {:.6} s",
+        solver.eval_seconds,
+        linalg.factor.count,
+        linalg.factor.seconds,
+        linalg.backsolve.count,
+        linalg.backsolve.seconds,
+    );
     Solution {
         status,
         x,

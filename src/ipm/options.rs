@@ -125,6 +125,10 @@ pub struct IpmOptions {
     pub print_timing_statistics: bool,
     /// Suppress the banner (Ipopt's `sb`).
     pub sb: bool,
+    /// End the log with the `EXIT:` line. A caller that confirms or revises the status
+    /// after the solve (the optimality certificate) turns it off and prints the line
+    /// itself, so that the log states the final status once.
+    pub print_exit_line: bool,
     // NLP
     pub nlp_lower_bound_inf: f64,
     pub nlp_upper_bound_inf: f64,
@@ -269,6 +273,7 @@ impl Default for IpmOptions {
             print_frequency_iter: 1,
             print_timing_statistics: false,
             sb: false,
+            print_exit_line: true,
             nlp_lower_bound_inf: -1e19,
             nlp_upper_bound_inf: 1e19,
             fixed_variable_treatment: FixedVariableTreatment::MakeParameter,

@@ -8,6 +8,7 @@ use std::fmt;
 use std::io::Write;
 
 use super::nlp_form::{EvalCounts, InternalNlp};
+use super::timing::LinearAlgebraTimes;
 use crate::outcome::SolveStatus;
 
 /// Journal levels of Ipopt (`print_level`).
@@ -83,11 +84,16 @@ pub(crate) struct Summary {
 pub(crate) struct Printer<'w> {
     out: &'w mut dyn Write,
     level: i32,
+    print_exit_line: bool,
 }
 
 impl<'w> Printer<'w> {
-    pub fn new(out: &'w mut dyn Write, level: i32) -> Self {
-        Printer { out, level }
+    pub fn new(out: &'w mut dyn Write, level: i32, print_exit_line: bool) -> Self {
+        Printer {
+            out,
+            level,
+            print_exit_line,
+        }
     }
 
     pub fn enabled(&self, level: i32) -> bool {
@@ -264,7 +270,34 @@ impl<'w> Printer<'w> {
         }
     }
 
+    /// The `print_timing_statistics` block: where the solve's wall-clock time went.
+    pub fn timing_statistics(&mut self, total: f64, eval: f64, linalg: &LinearAlgebraTimes) {
+        let (f, b) = (linalg.factor, linalg.backsolve);
+        let rest = total - eval - f.seconds - b.seconds;
+        let lines = [
+            ("OverallAlgorithm", total, None),
+            (" LinearSystemFactorization", f.seconds, Some(f.count)),
+            (" LinearSystemBackSolve", b.seconds, Some(b.count)),
+            (" FunctionEvaluations", eval, None),
+            (" Other", rest, None),
+        ];
+        self.print(
+            SUMMARY,
+            format_args!("\nTiming Statistics (wall clock):\n\n"),
+        );
+        for (label, secs, count) in lines {
+            let label = format!("{label:.<36}");
+            match count {
+                Some(c) => self.print(SUMMARY, format_args!("{label}: {secs:10.3} ({c} calls)\n")),
+                None => self.print(SUMMARY, format_args!("{label}: {secs:10.3}\n")),
+            }
+        }
+    }
+
+    /// The `EXIT:` line, unless the caller prints it (`print_exit_line`).
     pub fn exit(&mut self, status: SolveStatus) {
-        self.print(SUMMARY, format_args!("\nEXIT: {}\n", status.exit_line()));
+        if self.print_exit_line {
+            self.print(SUMMARY, format_args!("\nEXIT: {}\n", status.exit_line()));
+        }
     }
 }

@@ -148,6 +148,9 @@ struct Monitor<'r, 'o, 'a> {
     norm: ConstraintViolationNormType,
     /// The max-norm violation must fall below this for the restoration to end.
     inf_pr_target: f64,
+    /// The regular problem is square: any point meeting `inf_pr_target` (then
+    /// `min(tol, constr_viol_tol)`) ends the restoration, filter or not.
+    square: bool,
     at: Vec<f64>,
     eval: PointEval,
     ok: bool,
@@ -192,6 +195,9 @@ impl RestorationMonitor for Monitor<'_, '_, '_> {
         if inf_norm(&self.eval.r) > self.inf_pr_target {
             return false;
         }
+        if self.square {
+            return true;
+        }
         let theta = violation_norm(self.norm, &self.eval.r);
         let Some(phi) = self
             .bounds
@@ -207,6 +213,7 @@ impl Solver<'_, '_, '_> {
     /// Runs the restoration phase from the current iterate. On success the current
     /// iterate is the restoration's result, evaluated, and the loop continues.
     pub fn restoration(&mut self) -> Result<(), SolveStatus> {
+        let square = self.is_square();
         self.watchdog.active = false;
         self.watchdog.shortened = 0;
         let theta = self.theta(&self.cur.r);
@@ -302,6 +309,11 @@ impl Solver<'_, '_, '_> {
             hess_struct,
             n_outer_hess,
         };
+        let reduction = if square {
+            0.0
+        } else {
+            self.opt.required_infeasibility_reduction
+        };
         let mut monitor = Monitor {
             resto: &resto,
             filter: &self.filter,
@@ -309,8 +321,11 @@ impl Solver<'_, '_, '_> {
             mu: self.mu,
             kappa_d: self.opt.kappa_d,
             norm: self.opt.constraint_violation_norm_type,
-            inf_pr_target: (self.opt.required_infeasibility_reduction * inf_norm(&self.cur.r))
+            // A square problem has nothing to optimize: its restoration is not left
+            // before the equations are solved (Ipopt sets the reduction factor to 0).
+            inf_pr_target: (reduction * inf_norm(&self.cur.r))
                 .max(self.opt.tol.min(self.opt.constr_viol_tol)),
+            square,
             at: vec![f64::NAN; n_w],
             eval: PointEval::new(m, self.cur.d.len()),
             ok: false,
@@ -326,21 +341,27 @@ impl Solver<'_, '_, '_> {
                 factory,
                 printer,
                 Some(&mut monitor),
-                self.start_time,
+                self.stop.clone(),
             )
             .ok()?;
             inner.iter_offset = offset;
             inner.step = self.step;
             inner.initialize().ok()?;
             let end = inner.run();
-            Some((end, inner.it.clone(), inner.iter, inner.eval_seconds))
+            Some((
+                end,
+                inner.it.clone(),
+                inner.iter,
+                (inner.eval_seconds, inner.linalg_times()),
+            ))
         })();
         drop(monitor);
         drop(resto);
-        let Some((end, inner_it, inner_iter, seconds)) = outcome else {
+        let Some((end, inner_it, inner_iter, (seconds, linalg))) = outcome else {
             return Err(SolveStatus::RestorationFailure);
         };
         self.eval_seconds += seconds;
+        self.resto_linalg.merge(linalg);
         // Restoration iterations count in the total, whatever the outcome.
         self.iter = offset + inner_iter - self.iter_offset;
         let converged = match end {
@@ -407,6 +428,14 @@ impl Solver<'_, '_, '_> {
             if inf_norm(&self.cur.r) > 1e2 * self.opt.tol {
                 return Err(SolveStatus::LocalInfeasibility);
             }
+        }
+        if square {
+            // The equations are solved (to `min(tol, constr_viol_tol)`, or 100·tol when
+            // the restoration problem converged): that is the square problem's answer.
+            self.square_multipliers();
+            return Err(SolveStatus::FeasiblePointFound);
+        }
+        if converged {
             // Feasible but unacceptable to the filter: start afresh from this point.
             self.resto_failures += 1;
             if self.resto_failures > 1 {

@@ -16,8 +16,10 @@ use super::lbfgs::Lbfgs;
 use super::nlp_form::InternalNlp;
 use super::options::IpmOptions;
 use super::output::{IterLine, Printer, StepInfo};
+use super::timing::LinearAlgebraTimes;
 use super::watchdog::Watchdog;
 use crate::outcome::SolveStatus;
+use crate::stop::Stop;
 
 /// How a run of the main loop ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,9 +137,12 @@ pub(crate) struct Solver<'a, 'p, 'o> {
     pub filter_resets: usize,
     pub printer: &'p mut Printer<'o>,
     pub monitor: Option<&'p mut dyn RestorationMonitor>,
-    pub start_time: Instant,
+    /// Limits and interrupt, shared with the restoration phase and the linear solver.
+    pub stop: Stop,
     /// Seconds spent in problem evaluations.
     pub eval_seconds: f64,
+    /// Linear algebra of the restoration phases (the regular phase's is in `kkt`).
+    pub resto_linalg: LinearAlgebraTimes,
 }
 
 /// Errors of the constructor, before any iteration.
@@ -153,7 +158,7 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
         factory: &'p LinearSolverFactory<'p>,
         printer: &'p mut Printer<'o>,
         monitor: Option<&'p mut dyn RestorationMonitor>,
-        start_time: Instant,
+        stop: Stop,
     ) -> Result<Self, StartError> {
         let n_w = nlp.n_w();
         let n_y = nlp.n_rows();
@@ -222,8 +227,9 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             filter_resets: 0,
             printer,
             monitor,
-            start_time,
+            stop,
             eval_seconds: 0.0,
+            resto_linalg: LinearAlgebraTimes::default(),
         };
         if quasi_newton {
             solver.lbfgs = Some(Lbfgs::new(solver.nlp.n_x, &solver.opt));
@@ -232,6 +238,13 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
             solver.prev_jac = vec![0.0; n_jac];
         }
         Ok(solver)
+    }
+
+    /// Linear algebra of the whole solve, restoration phases included.
+    pub fn linalg_times(&self) -> LinearAlgebraTimes {
+        let mut t = self.kkt.times;
+        t.merge(self.resto_linalg);
+        t
     }
 
     /// Constraint violation θ of the internal problem (norm per option).
@@ -379,6 +392,11 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 true
             };
             if go_resto {
+                // A step that failed because a limit or an interrupt cut it short is
+                // not a reason for restoration: stop at the current point.
+                if let Some(s) = self.stop.status() {
+                    return RunEnd::Finished(s);
+                }
                 if self.monitor.is_some() {
                     return RunEnd::Finished(self.fail_status(SolveStatus::RestorationFailure));
                 }
@@ -399,6 +417,9 @@ impl<'a, 'p, 'o> Solver<'a, 'p, 'o> {
                 return RunEnd::Finished(SolveStatus::InvalidNumberDetected);
             }
             self.update_quasi_newton();
+            if self.is_square() {
+                self.square_feasibility_multipliers();
+            }
         }
     }
 

@@ -1,7 +1,5 @@
 //! Optimality measures and the termination test, as Ipopt's options define them.
 
-use std::time::Instant;
-
 use super::kkt::inf_norm;
 use super::solver::Solver;
 use crate::outcome::SolveStatus;
@@ -75,17 +73,27 @@ impl Solver<'_, '_, '_> {
         }
     }
 
-    /// The termination test at the current iterate; `None` to continue.
-    pub fn check_convergence(&mut self) -> Option<SolveStatus> {
-        let e = self.errors();
+    /// `true` if the current iterate passes the optimality test (`tol` and the
+    /// unscaled `dual_inf_tol`, `constr_viol_tol`, `compl_inf_tol`).
+    pub fn is_optimal(&self) -> bool {
+        self.meets_tolerances(&self.errors())
+    }
+
+    fn meets_tolerances(&self, e: &Errors) -> bool {
         let o = &self.opt;
-        if e.nlp_error <= o.tol
+        e.nlp_error <= o.tol
             && e.dual_inf_u <= o.dual_inf_tol
             && e.constr_viol_u <= o.constr_viol_tol
             && e.compl_u <= o.compl_inf_tol
-        {
+    }
+
+    /// The termination test at the current iterate; `None` to continue.
+    pub fn check_convergence(&mut self) -> Option<SolveStatus> {
+        let e = self.errors();
+        if self.meets_tolerances(&e) {
             return Some(SolveStatus::Success);
         }
+        let o = &self.opt;
         let f = self.cur.f;
         let obj_change_ok = !self.last_objective.is_finite()
             || (f - self.last_objective).abs() / f.abs().max(1.0) <= o.acceptable_obj_change_tol;
@@ -109,36 +117,6 @@ impl Solver<'_, '_, '_> {
         if inf_norm(&self.it.w[..self.nlp.n_x]) > o.diverging_iterates_tol {
             return Some(SolveStatus::DivergingIterates);
         }
-        if o.max_wall_time < 1e20 && elapsed(self.start_time) > o.max_wall_time {
-            return Some(SolveStatus::WallTimeExceeded);
-        }
-        if o.max_cpu_time < 1e20 && cpu_seconds() > o.max_cpu_time {
-            return Some(SolveStatus::CpuTimeExceeded);
-        }
-        None
-    }
-}
-
-fn elapsed(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64()
-}
-
-/// CPU time of this process in seconds (user + system), from `/proc/self/stat`;
-/// wall-clock time since the first call where that is unavailable.
-pub(crate) fn cpu_seconds() -> f64 {
-    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    let fallback = || START.get_or_init(Instant::now).elapsed().as_secs_f64();
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return fallback();
-    };
-    // Fields after the parenthesised command name: utime and stime are fields 14 and 15.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return fallback();
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
-    match (ticks(11), ticks(12)) {
-        (Some(u), Some(s)) => (u + s) / 100.0,
-        _ => fallback(),
+        self.stop.status()
     }
 }

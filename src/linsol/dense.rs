@@ -88,8 +88,9 @@ impl SymmetricIndefiniteSolver for DenseLdlt {
             &mut f.pivots,
             &mut inertia,
             &mut self.work,
+            &|| false,
         );
-        debug_assert_eq!(q, n);
+        debug_assert_eq!(q, Some(n));
         f.panels.push(Panel {
             l_start: 0,
             idx_start: 0,

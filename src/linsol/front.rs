@@ -292,7 +292,8 @@ fn count_one(lambda: f64, zero_tol: f64, inertia: &mut Inertia) {
 /// new blocks of `D`, `inertia` counts their eigenvalue signs, and the lower
 /// triangle of `f[q.., q..]` is the Schur complement, whose first `p - q`
 /// rows/columns are the delayed ones. With `must_eliminate` (which requires
-/// `p == m`) every column is eliminated.
+/// `p == m`) every column is eliminated. `stop` is polled after each chunk of
+/// columns (a root front can take seconds): `None` when it asked to give up.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn factor_front(
     f: &mut [f64],
@@ -304,7 +305,8 @@ pub(crate) fn factor_front(
     pivots: &mut Vec<Pivot>,
     inertia: &mut Inertia,
     work: &mut Vec<f64>,
-) -> usize {
+    stop: &dyn Fn() -> bool,
+) -> Option<usize> {
     debug_assert!(p <= m && f.len() >= m * m && idx.len() >= m);
     debug_assert!(!must_eliminate || p == m);
     let mut front = Front {
@@ -361,7 +363,10 @@ pub(crate) fn factor_front(
         }
         front.trailing_update(c0, k, end, &pivots[first_pivot + c0..], work);
         if end == p {
-            return k;
+            return Some(k);
+        }
+        if stop() {
+            return None;
         }
         end = (end + CHUNK).min(p);
     }

@@ -96,6 +96,8 @@ pub enum LinsolError {
     NonFiniteValue,
     /// The matrix is singular to working precision; the inertia found so far is reported.
     Singular(Inertia),
+    /// The factorization was abandoned because the solve's stop signal fired.
+    Interrupted,
 }
 
 impl std::fmt::Display for LinsolError {
@@ -112,6 +114,7 @@ impl std::fmt::Display for LinsolError {
                 "matrix is singular (inertia +{} -{} 0:{})",
                 i.positive, i.negative, i.zero
             ),
+            LinsolError::Interrupted => write!(f, "factorization interrupted"),
         }
     }
 }

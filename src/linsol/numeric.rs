@@ -51,14 +51,16 @@ impl Multifrontal {
     }
 
     /// Factors the permuted, scaled matrix whose lower-triangle values are given
-    /// by `value(e)` for original entry `e`; fills `factors` and returns the inertia.
+    /// by `value(e)` for original entry `e`; fills `factors` and returns the inertia,
+    /// or `None` when `stop()` asked, before some front, to abandon the factorization.
     pub fn factor(
         &mut self,
         sym: &Symbolic,
         values: impl Fn(usize) -> f64,
         rule: PivotRule,
         factors: &mut LdlFactors,
-    ) -> Inertia {
+        stop: impl Fn() -> bool,
+    ) -> Option<Inertia> {
         factors.clear();
         self.local.resize(sym.dim, NONE);
         self.stack.clear();
@@ -67,6 +69,9 @@ impl Multifrontal {
         self.delayed = 0;
         let mut inertia = Inertia::default();
         for sn in &sym.supernodes {
+            if stop() {
+                return None;
+            }
             let children = self.stack.len() - sn.children..self.stack.len();
             let delayed_in: usize = self.stack[children.clone()].iter().map(|c| c.delayed).sum();
             // Front rows: own columns, delayed columns of the children, structure.
@@ -111,7 +116,7 @@ impl Multifrontal {
 
             let root = sn.parent == NONE;
             let piv_start = factors.pivots.len();
-            let q = factor_front(
+            let Some(q) = factor_front(
                 f,
                 m,
                 p,
@@ -121,7 +126,13 @@ impl Multifrontal {
                 &mut factors.pivots,
                 &mut inertia,
                 &mut self.work,
-            );
+                &stop,
+            ) else {
+                for &g in &self.front_idx {
+                    self.local[g] = NONE;
+                }
+                return None;
+            };
             let panel = Panel {
                 l_start: factors.l.len(),
                 idx_start: factors.idx.len(),
@@ -150,6 +161,6 @@ impl Multifrontal {
                 }
             }
         }
-        inertia
+        Some(inertia)
     }
 }

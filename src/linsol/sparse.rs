@@ -15,6 +15,7 @@ use super::refine::{RefineWork, refine};
 use super::scaling::Equilibration;
 use super::symbolic::Symbolic;
 use super::{Inertia, LdltOptions, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
+use crate::stop::Stop;
 
 /// Sizes of the last factorization, for diagnostics and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct SparseLdlt {
     scaled: Vec<f64>,
     norm_a: f64,
     factored: bool,
+    /// Polled between fronts: a factorization can outlast a solve's time limit.
+    stop: Stop,
     solve_work: RefCell<SolveWork>,
 }
 
@@ -70,6 +73,12 @@ impl SparseLdlt {
             options,
             ..Self::default()
         }
+    }
+
+    /// Abandons each factorization (with [`LinsolError::Interrupted`]) once `stop` fires.
+    pub fn with_stop(mut self, stop: Stop) -> Self {
+        self.stop = stop;
+        self
     }
 
     /// Statistics of the last analysis and factorization.
@@ -155,9 +164,17 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
             zero_tol: self.options.zero_pivot * max_abs,
         };
         let scaled = &self.scaled;
+        let stop = &self.stop;
         let inertia = self
             .numeric
-            .factor(sym, |e| scaled[e], rule, &mut self.factors);
+            .factor(
+                sym,
+                |e| scaled[e],
+                rule,
+                &mut self.factors,
+                || stop.check().is_some(),
+            )
+            .ok_or(LinsolError::Interrupted)?;
         self.factored = true;
         if inertia.zero > 0 {
             Err(LinsolError::Singular(inertia))

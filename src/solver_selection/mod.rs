@@ -7,18 +7,23 @@ mod model_nlp;
 pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
-use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
-use crate::ipm::LinearSolverFactory;
-use crate::linsol::SymmetricIndefiniteSolver;
+use crate::certificate::{
+    Certificate, NlpScaling, Tolerances, certify, check_farkas, check_ray, sigma_of,
+};
+use crate::convex::Certificate as ConvexCertificate;
+use crate::ipm::{IpmOptions, LinearSolverFactory, Stopwatch};
 use crate::linsol::sparse::SparseLdlt;
+use crate::linsol::{LdltOptions, SymmetricIndefiniteSolver};
 use crate::nl::model::Model;
 use crate::options::Options;
 use crate::outcome::{Solution, SolveStatus};
+use crate::stop::Stop;
 use std::io::Write;
 
 /// A solve's result with the one-line summary of its certificate, which the `.sol`
 /// message carries (`None` when the result was not certified: a solve that could not
-/// start, or an infeasibility or unboundedness certificate of the convex method).
+/// start; for the convex method's infeasibility or unboundedness, the summary of the
+/// checked Farkas certificate or ray).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub solution: Solution,
@@ -59,17 +64,35 @@ impl Route {
 
 /// Solves `model` with `options`, writing the solver's log to `journal`.
 ///
+/// The log ends with the certificate block and then the `EXIT:` line, printed here once
+/// with the status that is reported: the solvers leave it out, since the certificate may
+/// revise their status.
+pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
+    let outcome = solve_routed(model, options, stop, journal);
+    // Ipopt prints the line at its summary level.
+    if options.int("print_level") >= 3 {
+        let _ = writeln!(journal, "\nEXIT: {}", outcome.solution.status.exit_line());
+    }
+    outcome
+}
+
+/// Routes `model` to a solver and certifies the result.
+///
 /// Under `solver_selection=auto` a model whose constraints are linear and whose objective
 /// is a convex quadratic (certified by a factorization during extraction) goes to the
 /// convex interior-point method; its result is kept when it is a certified optimum or a
 /// proof of infeasibility or unboundedness, and otherwise the model is solved again by
 /// the NLP method, as the log says. A forced route that does not fit the model is an
 /// option error.
-pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+///
+/// `stop` carries the time limits (`max_wall_time`, `max_cpu_time`, counted from its
+/// creation) and the interrupt flag; both methods poll it and report the current point
+/// when it fires.
+fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
     let verbose = options.int("print_level") > 0;
     match route {
-        Route::Nlp => return solve_nlp(model, options, journal),
+        Route::Nlp => return solve_nlp(model, options, stop, journal),
         Route::Socp => {
             let _ = writeln!(
                 journal,
@@ -79,11 +102,16 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         }
         Route::Auto | Route::Lp | Route::Qp => {}
     }
+    // Ipopt refuses a problem with more equality constraints than free variables before
+    // iterating; the NLP method reports that outcome, whichever method fits the model.
+    if too_few_degrees_of_freedom(model) {
+        return solve_nlp(model, options, stop, journal);
+    }
     let qp = match crate::convex::extract::extract(model) {
         Ok(qp) => qp,
         Err(why) if route == Route::Auto => {
             log::info!("not an LP or convex QP ({why}): using the NLP method");
-            return solve_nlp(model, options, journal);
+            return solve_nlp(model, options, stop, journal);
         }
         Err(why) => {
             let _ = writeln!(journal, "solver_selection does not fit this model: {why}.");
@@ -97,27 +125,64 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         );
         return unsolved(model, SolveStatus::InvalidOption).into();
     }
-    let settings = convex_settings(options);
-    let result = match crate::convex::solve(&qp.problem, &settings, journal) {
+    let settings = crate::convex::Settings {
+        stop: stop.clone(),
+        ..convex_settings(options)
+    };
+    let clock = Stopwatch::start();
+    let result = crate::convex::solve(&qp.problem, &settings, journal);
+    log_solve_call("convex", &clock);
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(journal, "the convex method cannot take this model: {e}");
-            return solve_nlp(model, options, journal);
+            return solve_nlp(model, options, stop, journal);
         }
     };
     let solution = qp.model_solution(result.solution);
-    match solution.status {
-        SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
-            if result.certificate.is_some() =>
-        {
-            return solution.into();
+    if solution.status == SolveStatus::InvalidProblemDefinition {
+        return solution.into();
+    }
+    if let Some(proof) = &result.certificate {
+        match infeasibility_check(model, proof) {
+            Ok((true, line)) => {
+                if verbose {
+                    let _ = writeln!(journal, "\n{line}");
+                }
+                return Outcome {
+                    solution,
+                    certificate: Some(line),
+                };
+            }
+            Ok((false, line)) if route != Route::Auto => {
+                let _ = writeln!(
+                    journal,
+                    "\n{line}\nThe convex method's certificate is not confirmed; reporting instead:\nEXIT: {}",
+                    SolveStatus::ErrorInStepComputation.exit_line()
+                );
+                return Outcome {
+                    solution: Solution {
+                        status: SolveStatus::ErrorInStepComputation,
+                        ..solution
+                    },
+                    certificate: Some(line),
+                };
+            }
+            Ok((false, line)) | Err(line) => {
+                if verbose {
+                    let _ = writeln!(
+                        journal,
+                        "\n{line}\nThe convex method's certificate is not confirmed; solving again with the NLP method.\n"
+                    );
+                }
+                return solve_nlp(model, options, stop, journal);
+            }
         }
-        SolveStatus::InvalidProblemDefinition => return solution.into(),
-        _ => {}
     }
     let certificate = certificate_of(model, options, &solution);
     let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
-    if verified_optimum || route != Route::Auto {
+    // A stopped solve ends here: the time is spent or the user asked to stop.
+    if verified_optimum || route != Route::Auto || stop.check().is_some() {
         return report(options, solution, &certificate, journal);
     }
     if verbose {
@@ -128,17 +193,43 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
             solution.status.exit_line()
         );
     }
-    solve_nlp(model, options, journal)
+    solve_nlp(model, options, stop, journal)
+}
+
+/// More equality rows than variables that are not fixed (Ipopt's test, made before
+/// any iteration).
+fn too_few_degrees_of_freedom(model: &Model) -> bool {
+    let equalities = (model.con_lower.iter().zip(&model.con_upper))
+        .filter(|(l, u)| l == u)
+        .count();
+    let free = (model.var_lower.iter().zip(&model.var_upper))
+        .filter(|(l, u)| l != u)
+        .count();
+    equalities > free
+}
+
+/// Checks the convex method's proof of infeasibility or unboundedness on the model
+/// itself: whether it holds, and its one-line summary (`Err`: it could not be checked).
+fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool, String), String> {
+    match proof {
+        ConvexCertificate::PrimalInfeasible(y) => {
+            let check = check_farkas(model, &y.lambda, &y.z_lower, &y.z_upper)?;
+            Ok((check.verified(), check.summary_line()))
+        }
+        ConvexCertificate::DualInfeasible { direction } => {
+            let check = check_ray(model, sigma_of(model), direction)?;
+            Ok((check.verified(), check.summary_line()))
+        }
+    }
+    .map_err(|e: String| format!("the convex method's certificate could not be checked: {e}"))
 }
 
 /// Settings of the convex method from the options it shares with the NLP method.
 fn convex_settings(options: &Options) -> crate::convex::Settings {
     crate::convex::Settings {
         max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
-        time_limit: options
-            .real("max_wall_time")
-            .min(options.real("max_cpu_time")),
         verbose: options.int("print_level") > 0,
+        print_exit_line: false,
         // The convex method stops on the duality gap, a sum of complementarity products;
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
         tol_gap_abs: 0.1 * options.real("tol"),
@@ -148,7 +239,7 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
 }
 
 /// Solves `model` by the filter line-search interior-point method.
-fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
+fn solve_nlp(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
     let nlp = match ModelNlp::new(model) {
         Ok(nlp) => nlp,
         Err(e) => {
@@ -158,13 +249,46 @@ fn solve_nlp(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
     };
     let x0 = crate::ipm::Nlp::starting_point(&nlp).x;
     let _ = crate::autodiff::check::derivative_test(model, &x0, options, journal);
-    let make = || -> Box<dyn SymmetricIndefiniteSolver> { Box::new(SparseLdlt::new()) };
+    let make = || kkt_solver(stop);
     let factory = LinearSolverFactory {
         name: "pounce-ldlt",
         make: &make,
     };
-    let solution = crate::ipm::solve(&nlp, &ipm_options(options), &factory, journal);
+    let settings = IpmOptions {
+        print_exit_line: false,
+        ..ipm_options(options)
+    };
+    let clock = Stopwatch::start();
+    let solution = crate::ipm::solve_until(&nlp, &settings, &factory, stop, journal);
+    log_solve_call("nlp", &clock);
     certified(model, options, solution, journal)
+}
+
+/// Logs (target `pounce::timing`, level info) the wall-clock and processor time of one
+/// call of a solver: the algorithm with its evaluations, without reading the model,
+/// building derivative structures or checking the result — the part of a run that
+/// Ipopt's own "Total seconds" measures.
+fn log_solve_call(method: &str, clock: &Stopwatch) {
+    log::info!(
+        target: "pounce::timing",
+        "solve call ({method}): wall {:.6} s, cpu {:.6} s",
+        clock.wall(),
+        clock.cpu()
+    );
+}
+
+/// The linear solver of the interior-point method's KKT systems. It does no iterative
+/// refinement of its own: the method refines each solve against the perturbed KKT
+/// matrix it factored (`min_refinement_steps`, `max_refinement_steps`), so refining
+/// inside the solver too would only repeat triangular solves.
+fn kkt_solver(stop: &Stop) -> Box<dyn SymmetricIndefiniteSolver> {
+    Box::new(
+        SparseLdlt::with_options(LdltOptions {
+            max_refinement_steps: 0,
+            ..LdltOptions::default()
+        })
+        .with_stop(stop.clone()),
+    )
 }
 
 /// The certificate of `solution`: the original model evaluated afresh at the returned
@@ -191,7 +315,7 @@ fn certified(
 
 /// Appends the certificate block to the log and keeps an optimal status only when the
 /// certificate meets the user's tolerances (otherwise the status says what the point
-/// does meet).
+/// does meet, and the log says that the solver's own status was revised).
 fn report(
     options: &Options,
     mut solution: Solution,
@@ -207,8 +331,8 @@ fn report(
         if status != solution.status {
             let _ = writeln!(
                 journal,
-                "\nThe certificate does not confirm the solver's outcome; reporting instead:\nEXIT: {}",
-                status.exit_line()
+                "\nThe certificate does not confirm the solver's outcome \"{}\"",
+                solution.status.exit_line()
             );
         }
     }
