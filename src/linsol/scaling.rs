@@ -5,39 +5,100 @@
 
 use super::LowerCsc;
 
-/// Number of Ruiz sweeps; each halves the log-distance of the row norms from 1.
+/// Maximum number of Ruiz sweeps; each halves the log-distance of the row
+/// maxima from 1.
 const SWEEPS: usize = 8;
 
-/// Computes scaling factors `d` (overwritten) for the symmetric matrix; rows
-/// that are entirely zero keep the factor 1. `row_max` is scratch.
-pub(crate) fn equilibrate(
-    pattern: &LowerCsc,
-    values: &[f64],
-    d: &mut Vec<f64>,
-    row_max: &mut Vec<f64>,
-) {
-    let n = pattern.dim;
-    d.clear();
-    d.resize(n, 1.0);
-    row_max.resize(n, 0.0);
-    for _ in 0..SWEEPS {
-        row_max.fill(0.0);
+/// Buffers of the equilibration, reused across factorizations. The sweeps are
+/// the hottest loop of a factorization of a very sparse matrix: they run
+/// column by column, keeping the column's own maximum in a register.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Equilibration {
+    abs: Vec<f64>,
+    row_max: Vec<f64>,
+    row_sum: Vec<f64>,
+    /// The scaling factors `D`, in the original order.
+    pub d: Vec<f64>,
+}
+
+#[inline]
+fn max(a: f64, b: f64) -> f64 {
+    // Values are finite (checked before factoring): no NaN handling needed.
+    if b > a { b } else { a }
+}
+
+impl Equilibration {
+    /// Computes `D` for the values (rows that are entirely zero keep the factor
+    /// 1) and returns `‖A‖∞` of the unscaled matrix.
+    pub fn compute(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
+        let n = pattern.dim;
+        let rows = &pattern.row_idx;
+        let (abs, row_max, row_sum) = (&mut self.abs, &mut self.row_max, &mut self.row_sum);
+        abs.clear();
+        abs.extend(values.iter().map(|v| v.abs()));
+        row_max.clear();
+        row_max.resize(n, 0.0);
+        row_sum.clear();
+        row_sum.resize(n, 0.0);
         for j in 0..n {
-            for (i, v) in pattern.column_entries(values, j) {
-                let a = (d[i] * v * d[j]).abs();
-                row_max[i] = row_max[i].max(a);
-                row_max[j] = row_max[j].max(a);
+            let (mut m, mut sum) = (0.0_f64, 0.0_f64);
+            for e in pattern.column(j) {
+                let (i, a) = (rows[e], abs[e]);
+                m = max(m, a);
+                sum += a;
+                if i != j {
+                    row_max[i] = max(row_max[i], a);
+                    row_sum[i] += a;
+                }
+            }
+            row_max[j] = max(row_max[j], m);
+            row_sum[j] += sum;
+        }
+        let norm = row_sum.iter().fold(0.0_f64, |a, &b| max(a, b));
+        let d = &mut self.d;
+        d.clear();
+        d.resize(n, 1.0);
+        for sweep in 0..SWEEPS {
+            let mut converged = true;
+            for (di, &r) in d.iter_mut().zip(row_max.iter()) {
+                if r > 0.0 {
+                    *di /= r.sqrt();
+                    converged &= (r - 1.0).abs() <= 0.1;
+                }
+            }
+            if converged || sweep + 1 == SWEEPS {
+                break;
+            }
+            row_max.fill(0.0);
+            for j in 0..n {
+                let (dj, mut m) = (d[j], 0.0_f64);
+                for e in pattern.column(j) {
+                    let i = rows[e];
+                    let s = abs[e] * d[i] * dj;
+                    m = max(m, s);
+                    if i != j {
+                        row_max[i] = max(row_max[i], s);
+                    }
+                }
+                row_max[j] = max(row_max[j], m);
             }
         }
-        let mut converged = true;
-        for (di, &r) in d.iter_mut().zip(row_max.iter()) {
-            if r > 0.0 {
-                *di /= r.sqrt();
-                converged &= (r - 1.0).abs() <= 0.1;
+        norm
+    }
+
+    /// Writes the values of `D A D` to `scaled`; returns their largest magnitude.
+    pub fn apply(&self, pattern: &LowerCsc, values: &[f64], scaled: &mut Vec<f64>) -> f64 {
+        let d = &self.d;
+        scaled.clear();
+        let mut max_abs = 0.0_f64;
+        for j in 0..pattern.dim {
+            let dj = d[j];
+            for e in pattern.column(j) {
+                let a = d[pattern.row_idx[e]] * values[e] * dj;
+                max_abs = max(max_abs, a.abs());
+                scaled.push(a);
             }
         }
-        if converged {
-            break;
-        }
+        max_abs
     }
 }

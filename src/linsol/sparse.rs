@@ -12,7 +12,7 @@ use super::matching::small_diagonal_pairs;
 use super::matrix::{check_rhs, check_values};
 use super::numeric::Multifrontal;
 use super::refine::{RefineWork, refine};
-use super::scaling::equilibrate;
+use super::scaling::Equilibration;
 use super::symbolic::Symbolic;
 use super::{Inertia, LdltOptions, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
 use crate::stop::Stop;
@@ -53,8 +53,7 @@ pub struct SparseLdlt {
     values: Vec<f64>,
     /// Equilibration factors in the permuted order.
     scale: Vec<f64>,
-    /// Equilibration factors in the original order, then scratch.
-    scale_scratch: Vec<f64>,
+    equilibration: Equilibration,
     /// Values of the equilibrated matrix.
     scaled: Vec<f64>,
     norm_a: f64,
@@ -150,18 +149,9 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
         check_values(pattern, values)?;
         self.values.clear();
         self.values.extend_from_slice(values);
-        self.norm_a = pattern.sym_inf_norm(values, &mut self.scale_scratch);
-        equilibrate(pattern, values, &mut self.scale_scratch, &mut self.scaled);
-        let d = &self.scale_scratch;
-        self.scaled.clear();
-        let mut max_abs = 0.0_f64;
-        for j in 0..pattern.dim {
-            for (i, v) in pattern.column_entries(values, j) {
-                let a = d[i] * v * d[j];
-                max_abs = max_abs.max(a.abs());
-                self.scaled.push(a);
-            }
-        }
+        self.norm_a = self.equilibration.compute(pattern, values);
+        let max_abs = self.equilibration.apply(pattern, values, &mut self.scaled);
+        let d = &self.equilibration.d;
         if self.symbolic.is_none() {
             let pairs = small_diagonal_pairs(pattern, &self.scaled);
             self.symbolic = Some(Symbolic::analyse(pattern, &pairs)?);
