@@ -7,7 +7,7 @@
 //! once. Linear parts come from the model's `J`/`G` segments and are not
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
-use super::chains::Chains;
+use super::chains::{Chains, Step};
 use super::edge_push::{self, Partial, Pattern};
 use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
@@ -285,6 +285,12 @@ impl<'m> Derivatives<'m> {
         self.constant_hessians.len()
     }
 
+    /// Number of terms of root sums whose Hessian comes from the chain rule along a
+    /// single variable instead of edge pushing.
+    pub fn univariate_term_count(&self) -> usize {
+        self.chains.top.len()
+    }
+
     /// Total length of the stored gradients of the defined variables.
     pub fn defined_gradient_size(&self) -> usize {
         self.ws.defgrad.len()
@@ -450,7 +456,9 @@ impl<'m> Derivatives<'m> {
         let prog = &self.prog;
         let ws = &mut self.ws;
         ws.w.fill(0.0);
-        ws.adj.fill(0.0);
+        // Every sweep leaves the adjoints zero (see `reverse_piece` and the end of
+        // this one).
+        debug_assert!(ws.adj.iter().all(|&v| v == 0.0));
         if let Some(o) = self.objective.filter(|_| !self.constant_objective) {
             ws.adj[prog.objectives[o].root as usize] += obj_factor;
         }
@@ -467,19 +475,17 @@ impl<'m> Derivatives<'m> {
         let chains = &self.chains;
         let mut next_chain = 0;
         for s in (prog.op_base..prog.n_slots()).rev() {
-            if !prog.active[s] {
+            if !prog.active[s] || chains.is_inner(s) {
                 continue;
             }
             let row = self.hess.start[s]..self.hess.start[s + 1];
             let a = ws.adj[s];
             if chains.top.get(next_chain) == Some(&(s as u32)) {
-                // Its operations below are left with zero adjoints and rows, and
-                // skipped.
                 let c = next_chain;
                 next_chain += 1;
                 if a != 0.0 {
-                    let ops = &chains.ops[chains.start[c]..chains.start[c + 1]];
-                    ws.w[chains.pos[c]] += a * chain_second(prog, ops, &ws.vals, &mut ws.buf);
+                    let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
+                    ws.w[chains.pos[c]] += a * chain_second(prog, steps, &ws.vals, &mut ws.buf);
                 }
                 continue;
             }
@@ -488,6 +494,12 @@ impl<'m> Derivatives<'m> {
             }
             let k = s - prog.op_base;
             let op = prog.op[k];
+            if row.is_empty() && ops::hessian_pattern(op) == [false; 3] {
+                // Nothing to push and no second derivative to create (a sum at the
+                // root of a piece): only the adjoint moves on.
+                push_adjoint(prog, k, a, &ws.vals, &mut ws.adj, &mut ws.buf);
+                continue;
+            }
             let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
             if let Local::Dense { d, h } = local {
                 // One active argument (unary operations, binary ones with a constant
@@ -667,22 +679,29 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     )
 }
 
-/// Second derivative of the top of a univariate chain (operations `ops`, bottom
-/// first, with the position of their active argument) with respect to its variable.
-fn chain_second(prog: &Program, ops: &[(u32, u8)], vals: &[f64], buf: &mut Vec<f64>) -> f64 {
+/// Second derivative of the top of a univariate chain (`steps`, bottom first) with
+/// respect to its variable, by the chain rule `(φ∘g)'' = φ''·g'² + φ'·g''`.
+fn chain_second(prog: &Program, steps: &[Step], vals: &[f64], buf: &mut Vec<f64>) -> f64 {
     let (mut g1, mut g2) = (1.0, 0.0);
-    for &(k, pos) in ops {
-        let (k, pos) = (k as usize, pos as usize);
-        let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
-            unreachable!("chains hold operations with dense local derivatives")
+    for &step in steps {
+        let (d, h) = match step {
+            Step::Scale(d) => (d, 0.0),
+            Step::Power { arg, exponent } => ops::pow_const_exp(vals[arg as usize], exponent),
+            Step::Op { k, pos } => {
+                let (k, pos) = (k as usize, pos as usize);
+                let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
+                    unreachable!("chains hold operations with dense local derivatives")
+                };
+                let h = if ops::hessian_pattern(prog.op[k])[2 * pos] {
+                    h[2 * pos]
+                } else {
+                    0.0
+                };
+                (d[pos], h)
+            }
         };
-        let h = if ops::hessian_pattern(prog.op[k])[2 * pos] {
-            h[2 * pos]
-        } else {
-            0.0
-        };
-        g2 = h * g1 * g1 + d[pos] * g2;
-        g1 *= d[pos];
+        g2 = h * g1 * g1 + d * g2;
+        g1 *= d;
     }
     g2
 }
