@@ -23,8 +23,8 @@ use std::ops::Range;
 /// One step up a chain.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Step {
-    /// A run of affine operations with constant partials (adding, subtracting,
-    /// negating, multiplying or dividing by constants): their product.
+    /// An affine operation with a constant partial and no second derivative
+    /// (adding, subtracting, negating, multiplying or dividing by a constant).
     Scale(f64),
     /// A power with a constant exponent, of the argument in slot `arg`.
     Power { arg: u32, exponent: f64 },
@@ -95,17 +95,14 @@ impl Chains {
         };
         for (t, ops, p) in found {
             chains.top.push(t);
-            let first = chains.steps.len();
             for &(k, _) in &ops[1..] {
                 let slot = prog.op_base + k as usize;
                 chains.inner[slot / 64] |= 1 << (slot % 64);
             }
             for &(k, pos) in ops.iter().rev() {
-                let step = Self::step(prog, k as usize, pos as usize);
-                match (chains.steps[first..].last_mut(), step) {
-                    (Some(Step::Scale(a)), Step::Scale(b)) => *a *= b,
-                    _ => chains.steps.push(step),
-                }
+                chains
+                    .steps
+                    .push(Self::step(prog, k as usize, pos as usize));
             }
             chains.start.push(chains.steps.len());
             chains.pos.push(p);

@@ -456,9 +456,7 @@ impl<'m> Derivatives<'m> {
         let prog = &self.prog;
         let ws = &mut self.ws;
         ws.w.fill(0.0);
-        // Every sweep leaves the adjoints zero (see `reverse_piece` and the end of
-        // this one).
-        debug_assert!(ws.adj.iter().all(|&v| v == 0.0));
+        ws.adj.fill(0.0);
         if let Some(o) = self.objective.filter(|_| !self.constant_objective) {
             ws.adj[prog.objectives[o].root as usize] += obj_factor;
         }
@@ -485,7 +483,7 @@ impl<'m> Derivatives<'m> {
                 next_chain += 1;
                 if a != 0.0 {
                     let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
-                    ws.w[chains.pos[c]] += a * chain_second(prog, steps, &ws.vals, &mut ws.buf);
+                    ws.w[chains.pos[c]] += chain_hessian(prog, steps, a, &ws.vals, &mut ws.buf);
                 }
                 continue;
             }
@@ -679,31 +677,42 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     )
 }
 
-/// Second derivative of the top of a univariate chain (`steps`, bottom first) with
-/// respect to its variable, by the chain rule `(φ∘g)'' = φ''·g'² + φ'·g''`.
-fn chain_second(prog: &Program, steps: &[Step], vals: &[f64], buf: &mut Vec<f64>) -> f64 {
-    let (mut g1, mut g2) = (1.0, 0.0);
-    for &step in steps {
+/// Contribution to the diagonal Hessian entry of the variable of a univariate chain
+/// (`steps`, bottom first) whose top has adjoint `adj`. Computed from the top down
+/// with the same operations, in the same order, as edge pushing would do them: the
+/// `W` entry of each step's argument is `d² w + adj · h`.
+fn chain_hessian(
+    prog: &Program,
+    steps: &[Step],
+    mut adj: f64,
+    vals: &[f64],
+    buf: &mut Vec<f64>,
+) -> f64 {
+    let mut w = 0.0;
+    for &step in steps.iter().rev() {
         let (d, h) = match step {
-            Step::Scale(d) => (d, 0.0),
-            Step::Power { arg, exponent } => ops::pow_const_exp(vals[arg as usize], exponent),
+            Step::Scale(d) => (d, None),
+            Step::Power { arg, exponent } => {
+                let (d, h) = ops::pow_const_exp(vals[arg as usize], exponent);
+                (d, Some(h))
+            }
             Step::Op { k, pos } => {
                 let (k, pos) = (k as usize, pos as usize);
                 let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
                     unreachable!("chains hold operations with dense local derivatives")
                 };
-                let h = if ops::hessian_pattern(prog.op[k])[2 * pos] {
-                    h[2 * pos]
-                } else {
-                    0.0
-                };
+                let h = ops::hessian_pattern(prog.op[k])[2 * pos].then_some(h[2 * pos]);
                 (d[pos], h)
             }
         };
-        g2 = h * g1 * g1 + d * g2;
-        g1 *= d;
+        let mut m = d * d * w;
+        if let Some(h) = h {
+            m += adj * h;
+        }
+        w = m;
+        adj *= d;
     }
-    g2
+    w
 }
 
 /// The only partial of unary or binary operation `k` (first partials `d`) when
