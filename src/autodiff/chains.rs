@@ -6,8 +6,9 @@
 //! eliminate every operation of every term, with a search of the `W` pattern per
 //! entry; along a chain the second derivative instead follows from the first and
 //! second partials by the chain rule, `f'' = φ''·g'² + φ'·g''` for `f = φ(g)`,
-//! carried upwards from the variable. The result goes straight into the diagonal
-//! Hessian entry of the variable, whose position is found once here.
+//! evaluated from the top down with the operations edge pushing would do, in its
+//! order, so that the values do not change. The result goes straight into the
+//! diagonal Hessian entry of the variable, whose position is found once here.
 //!
 //! A chain is only taken where edge pushing would find no other second-order
 //! coupling: its top is an argument of a `Sum` that is the root of its piece (whose
