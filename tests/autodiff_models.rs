@@ -417,3 +417,49 @@ fn derivative_test_option_writes_ipopt_style_report() {
         "{text}"
     );
 }
+
+#[test]
+fn univariate_terms_of_a_root_sum() {
+    // f = 2 (x0 − 1)³ + exp(−x1) / 4 + t + t·x2 with t = x2² shared by two terms:
+    // the first two terms are single-variable chains, the last two are not (t is
+    // read twice, t·x2 has two active arguments).
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let x0 = b.var(0);
+    let one = b.num(1.0);
+    let d = b.bin(Op::Sub, x0, one);
+    let cube = b.pow_const(d, 3.0);
+    let two = b.num(2.0);
+    let t0 = b.bin(Op::Mul, two, cube);
+    let x1 = b.var(1);
+    let n = b.un(Op::Neg, x1);
+    let e = b.un(Op::Exp, n);
+    let four = b.num(4.0);
+    let t1 = b.bin(Op::Div, e, four);
+    let x2 = b.var(2);
+    let t = b.un(Op::Square, x2);
+    let x2b = b.var(2);
+    let t3 = b.bin(Op::Mul, t, x2b);
+    b.node(Op::Sum, 0, &[t0, t1, t, t3]);
+    b.end_objective();
+    let m = model(3, b.tape, &[], &[vec![]]);
+    let mut d = Derivatives::new(&m).unwrap();
+    assert_eq!(d.univariate_term_count(), 2);
+    let x = [0.25, -0.5, 1.5];
+    let (hr, hc) = d.hessian_structure();
+    let (hr, hc) = (hr.to_vec(), hc.to_vec());
+    let mut hv = vec![0.0; hr.len()];
+    d.hessian_values(&x, 3.0, &[], &mut hv).unwrap();
+    let h = dense_lower(3, &hr, &hc, &hv);
+    let want = [
+        3.0 * 12.0 * (x[0] - 1.0),
+        3.0 * (-x[1]).exp() / 4.0,
+        3.0 * (2.0 + 6.0 * x[2]),
+    ];
+    for (j, w) in want.iter().enumerate() {
+        assert_close(h[j][j], *w, 1e-14, &format!("h[{j}][{j}]"));
+    }
+    assert_eq!((h[1][0], h[2][0], h[2][1]), (0.0, 0.0, 0.0));
+    let report = check_second_order(&mut d, &x);
+    assert!(report.suspicious.is_empty(), "{report}");
+}

@@ -6,8 +6,9 @@
 //! eliminate every operation of every term, with a search of the `W` pattern per
 //! entry; along a chain the second derivative instead follows from the first and
 //! second partials by the chain rule, `f'' = φ''·g'² + φ'·g''` for `f = φ(g)`,
-//! carried upwards from the variable. The result goes straight into the diagonal
-//! Hessian entry of the variable, whose position is found once here.
+//! evaluated from the top down with the operations edge pushing would do, in its
+//! order, so that the values do not change. The result goes straight into the
+//! diagonal Hessian entry of the variable, whose position is found once here.
 //!
 //! A chain is only taken where edge pushing would find no other second-order
 //! coupling: its top is an argument of a `Sum` that is the root of its piece (whose
@@ -20,17 +21,31 @@ use super::program::{Piece, Program, carries};
 use crate::nl::tape::Op;
 use std::ops::Range;
 
+/// One step up a chain.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Step {
+    /// An affine operation with a constant partial and no second derivative
+    /// (adding, subtracting, negating, multiplying or dividing by a constant).
+    Scale(f64),
+    /// A power with a constant exponent, of the argument in slot `arg`.
+    Power { arg: u32, exponent: f64 },
+    /// Any other operation `k`, whose active argument is at position `pos`.
+    Op { k: u32, pos: u8 },
+}
+
 /// The chains of a program, ordered by decreasing top slot (the order of the
 /// reverse sweep).
 pub(crate) struct Chains {
     /// Slot of the top operation of each chain.
     pub top: Vec<u32>,
-    /// Chain `c` has the operations `ops[start[c]..start[c + 1]]`, bottom first.
+    /// Chain `c` has the steps `steps[start[c]..start[c + 1]]`, bottom first.
     pub start: Vec<usize>,
-    /// Operation index and position of its active argument.
-    pub ops: Vec<(u32, u8)>,
+    pub steps: Vec<Step>,
     /// Position of the variable's diagonal entry among the Hessian entries.
     pub pos: Vec<usize>,
+    /// Bit set over slots: the operations of chains below their tops, which the
+    /// reverse sweep skips.
+    inner: Vec<u64>,
 }
 
 /// Operations of one chain with the position of their active argument.
@@ -75,16 +90,67 @@ impl Chains {
         let mut chains = Chains {
             top: Vec::with_capacity(found.len()),
             start: vec![0],
-            ops: Vec::new(),
+            steps: Vec::new(),
             pos: Vec::with_capacity(found.len()),
+            inner: vec![0; prog.n_slots().div_ceil(64)],
         };
         for (t, ops, p) in found {
             chains.top.push(t);
-            chains.ops.extend(ops.iter().rev());
-            chains.start.push(chains.ops.len());
+            for &(k, _) in &ops[1..] {
+                let slot = prog.op_base + k as usize;
+                chains.inner[slot / 64] |= 1 << (slot % 64);
+            }
+            for &(k, pos) in ops.iter().rev() {
+                chains
+                    .steps
+                    .push(Self::step(prog, k as usize, pos as usize));
+            }
+            chains.start.push(chains.steps.len());
             chains.pos.push(p);
         }
         chains
+    }
+
+    /// Whether `slot` is an operation of a chain below its top.
+    #[inline]
+    pub fn is_inner(&self, slot: usize) -> bool {
+        self.inner[slot / 64] >> (slot % 64) & 1 != 0
+    }
+
+    /// The step of operation `k` with active argument at `pos`.
+    fn step(prog: &Program, k: usize, pos: usize) -> Step {
+        let args = prog.args_of(k);
+        // The value of the other argument when it is a constant slot.
+        let constant = || {
+            let other = args[1 - pos] as usize;
+            (prog.n_var..prog.op_base)
+                .contains(&other)
+                .then(|| prog.init[other])
+        };
+        let scale = match (prog.op[k], pos) {
+            (Op::Neg, _) => Some(-1.0),
+            (Op::Add, _) => Some(1.0),
+            (Op::Sub, 0) => Some(1.0),
+            (Op::Sub, _) => Some(-1.0),
+            (Op::Mul, _) => constant(),
+            (Op::Div, 0) => constant().map(|c| 1.0 / c),
+            _ => None,
+        };
+        match (scale, prog.op[k]) {
+            (Some(s), _) => Step::Scale(s),
+            (None, Op::Square) => Step::Power {
+                arg: args[0],
+                exponent: 2.0,
+            },
+            (None, Op::PowConstExp) => Step::Power {
+                arg: args[0],
+                exponent: prog.consts[prog.aux[k] as usize],
+            },
+            _ => Step::Op {
+                k: k as u32,
+                pos: pos as u8,
+            },
+        }
     }
 
     /// The chain from slot `t` down to its variable (top first), if there is one.

@@ -7,7 +7,7 @@
 //! once. Linear parts come from the model's `J`/`G` segments and are not
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
-use super::chains::Chains;
+use super::chains::{Chains, Step};
 use super::edge_push::{self, Partial, Pattern};
 use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
@@ -285,6 +285,12 @@ impl<'m> Derivatives<'m> {
         self.constant_hessians.len()
     }
 
+    /// Number of terms of root sums whose Hessian comes from the chain rule along a
+    /// single variable instead of edge pushing.
+    pub fn univariate_term_count(&self) -> usize {
+        self.chains.top.len()
+    }
+
     /// Total length of the stored gradients of the defined variables.
     pub fn defined_gradient_size(&self) -> usize {
         self.ws.defgrad.len()
@@ -467,19 +473,17 @@ impl<'m> Derivatives<'m> {
         let chains = &self.chains;
         let mut next_chain = 0;
         for s in (prog.op_base..prog.n_slots()).rev() {
-            if !prog.active[s] {
+            if !prog.active[s] || chains.is_inner(s) {
                 continue;
             }
             let row = self.hess.start[s]..self.hess.start[s + 1];
             let a = ws.adj[s];
             if chains.top.get(next_chain) == Some(&(s as u32)) {
-                // Its operations below are left with zero adjoints and rows, and
-                // skipped.
                 let c = next_chain;
                 next_chain += 1;
                 if a != 0.0 {
-                    let ops = &chains.ops[chains.start[c]..chains.start[c + 1]];
-                    ws.w[chains.pos[c]] += a * chain_second(prog, ops, &ws.vals, &mut ws.buf);
+                    let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
+                    ws.w[chains.pos[c]] += chain_hessian(prog, steps, a, &ws.vals, &mut ws.buf);
                 }
                 continue;
             }
@@ -488,6 +492,12 @@ impl<'m> Derivatives<'m> {
             }
             let k = s - prog.op_base;
             let op = prog.op[k];
+            if row.is_empty() && ops::hessian_pattern(op) == [false; 3] {
+                // Nothing to push and no second derivative to create (a sum at the
+                // root of a piece): only the adjoint moves on.
+                push_adjoint(prog, k, a, &ws.vals, &mut ws.adj, &mut ws.buf);
+                continue;
+            }
             let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
             if let Local::Dense { d, h } = local {
                 // One active argument (unary operations, binary ones with a constant
@@ -667,24 +677,42 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     )
 }
 
-/// Second derivative of the top of a univariate chain (operations `ops`, bottom
-/// first, with the position of their active argument) with respect to its variable.
-fn chain_second(prog: &Program, ops: &[(u32, u8)], vals: &[f64], buf: &mut Vec<f64>) -> f64 {
-    let (mut g1, mut g2) = (1.0, 0.0);
-    for &(k, pos) in ops {
-        let (k, pos) = (k as usize, pos as usize);
-        let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
-            unreachable!("chains hold operations with dense local derivatives")
+/// Contribution to the diagonal Hessian entry of the variable of a univariate chain
+/// (`steps`, bottom first) whose top has adjoint `adj`. Computed from the top down
+/// with the same operations, in the same order, as edge pushing would do them: the
+/// `W` entry of each step's argument is `d² w + adj · h`.
+fn chain_hessian(
+    prog: &Program,
+    steps: &[Step],
+    mut adj: f64,
+    vals: &[f64],
+    buf: &mut Vec<f64>,
+) -> f64 {
+    let mut w = 0.0;
+    for &step in steps.iter().rev() {
+        let (d, h) = match step {
+            Step::Scale(d) => (d, None),
+            Step::Power { arg, exponent } => {
+                let (d, h) = ops::pow_const_exp(vals[arg as usize], exponent);
+                (d, Some(h))
+            }
+            Step::Op { k, pos } => {
+                let (k, pos) = (k as usize, pos as usize);
+                let Local::Dense { d, h } = local_at(prog, k, vals, buf, true) else {
+                    unreachable!("chains hold operations with dense local derivatives")
+                };
+                let h = ops::hessian_pattern(prog.op[k])[2 * pos].then_some(h[2 * pos]);
+                (d[pos], h)
+            }
         };
-        let h = if ops::hessian_pattern(prog.op[k])[2 * pos] {
-            h[2 * pos]
-        } else {
-            0.0
-        };
-        g2 = h * g1 * g1 + d[pos] * g2;
-        g1 *= d[pos];
+        let mut m = d * d * w;
+        if let Some(h) = h {
+            m += adj * h;
+        }
+        w = m;
+        adj *= d;
     }
-    g2
+    w
 }
 
 /// The only partial of unary or binary operation `k` (first partials `d`) when

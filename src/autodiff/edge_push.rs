@@ -285,13 +285,12 @@ impl Edges for ValueEdges<'_> {
             let keys = &self.key[self.start[r]..self.start[r + 1]];
             let vals = &mut self.val[self.start[r]..self.start[r + 1]];
             let mut p = keys.partition_point(|&k| k < first);
-            let bw = b.d * w;
             for a in &dv[..=i] {
                 while keys[p] < a.slot {
                     p += 1;
                 }
                 debug_assert_eq!(keys[p], a.slot, "entry missing from the pattern");
-                vals[p] += if unit { w } else { a.d * bw };
+                vals[p] += if unit { w } else { a.d * b.d * w };
             }
         }
     }

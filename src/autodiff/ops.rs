@@ -247,17 +247,24 @@ pub(crate) fn local(
 }
 
 fn pow_const_exp_local(x: f64, c: f64) -> Local {
+    let (d, h) = pow_const_exp(x, c);
+    unary(d, h)
+}
+
+/// First and second derivative of x^c for a constant exponent `c`.
+#[inline]
+pub(crate) fn pow_const_exp(x: f64, c: f64) -> (f64, f64) {
     if c == 0.0 {
-        unary(0.0, 0.0)
+        (0.0, 0.0)
     } else if c == 1.0 {
-        unary(1.0, 0.0)
+        (1.0, 0.0)
     } else if c == 2.0 {
-        unary(2.0 * x, 2.0)
+        (2.0 * x, 2.0)
     } else if let Some(k) = small_integer(c) {
         let p2 = x.powi(k - 2);
-        unary(c * p2 * x, c * (c - 1.0) * p2)
+        (c * p2 * x, c * (c - 1.0) * p2)
     } else {
-        unary(c * x.powf(c - 1.0), c * (c - 1.0) * x.powf(c - 2.0))
+        (c * x.powf(c - 1.0), c * (c - 1.0) * x.powf(c - 2.0))
     }
 }
 
