@@ -17,6 +17,10 @@ pub struct Settings {
     pub tol_gap_abs: f64,
     /// Relative duality gap tolerance.
     pub tol_gap_rel: f64,
+    /// Bound on every complementarity product `sᵢzᵢ` (unscaled) at an optimum, on
+    /// top of the gap: a caller that checks the result against an absolute
+    /// complementarity tolerance (Ipopt's `tol`) sets it; infinite by default.
+    pub tol_compl: f64,
     /// Relative primal and dual residual tolerance.
     pub tol_feas: f64,
     /// Absolute tolerance of the infeasibility certificates' objective terms.
@@ -73,6 +77,7 @@ impl Default for Settings {
             max_step_fraction: 0.99,
             tol_gap_abs: 1e-8,
             tol_gap_rel: 1e-8,
+            tol_compl: f64::INFINITY,
             tol_feas: 1e-8,
             tol_infeas_abs: 1e-8,
             tol_infeas_rel: 1e-8,

@@ -193,6 +193,9 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
         tol_gap_abs: 0.1 * options.real("tol"),
         tol_gap_rel: 0.1 * options.real("tol"),
+        // The certificate bounds each product by `tol` (less after NLP scaling, which
+        // only scales down); half of it leaves room for the round-off of the check.
+        tol_compl: 0.5 * options.real("tol"),
         ..Default::default()
     }
 }
