@@ -61,9 +61,11 @@ pub struct Settings {
     /// Refinement stops when a cycle reduces the residual by less than this factor.
     pub iterative_refinement_stop_ratio: f64,
 
-    /// Iterations without halving the largest relative residual or gap that end
-    /// the solve as "insufficient progress".
+    /// Iterations without halving the largest relative residual or gap, once `μ`
+    /// is below `stall_mu_ratio` times its initial value, that end the solve as
+    /// "insufficient progress".
     pub stall_iterations: usize,
+    pub stall_mu_ratio: f64,
     /// Step lengths below this end the solve as "insufficient progress".
     pub min_terminate_step_length: f64,
 }
@@ -102,6 +104,7 @@ impl Default for Settings {
             iterative_refinement_max_cycles: 3,
             iterative_refinement_stop_ratio: 5.0,
             stall_iterations: 30,
+            stall_mu_ratio: 1e-12,
             min_terminate_step_length: 1e-4,
         }
     }
