@@ -150,7 +150,26 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         }
     }
     let certificate = certificate_of(model, options, &solution);
-    let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
+    // A point the convex method itself accepted only at its reduced tolerances is still
+    // an optimum when the certificate verifies it against the user's `tol`.
+    let verified_optimum = matches!(
+        solution.status,
+        SolveStatus::Success | SolveStatus::StopAtAcceptablePoint
+    ) && certificate.verified();
+    if verified_optimum && solution.status != SolveStatus::Success {
+        if verbose {
+            let _ = writeln!(
+                journal,
+                "\nThe certificate verifies the point against tol; reporting instead:\nEXIT: {}",
+                SolveStatus::Success.exit_line()
+            );
+        }
+        let solution = Solution {
+            status: SolveStatus::Success,
+            ..solution
+        };
+        return report(options, solution, &certificate, journal);
+    }
     if verified_optimum || route != Route::Auto {
         return report(options, solution, &certificate, journal);
     }
