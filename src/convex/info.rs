@@ -77,7 +77,7 @@ pub struct Info {
     pub cost_dual: f64,
     pub gap_abs: f64,
     pub gap_rel: f64,
-    /// Largest complementarity product `maxᵢ |sᵢ zᵢ|` at `(s, z)/τ` (unscaled).
+    /// Largest complementarity product `maxᵢ |zᵢ (b − Ax)ᵢ|` at `(x, z)/τ` (unscaled).
     pub compl_max: f64,
     /// `maxᵢ |Ax + s − b|ᵢ / max(1, |bᵢ|, |Ax|ᵢ, |sᵢ|)` at `(x, s)/τ`.
     pub res_primal: f64,
@@ -179,11 +179,14 @@ impl Info {
         self.res_dual = norm_inf_unscaled(&r.rx, &eq.d) * c_inv * tau_inv
             / norm_q.max(norm_px).max(norm_atz).max(1.0);
 
-        // sᵢzᵢ is invariant under the row scaling (s = E⁻¹ŝ, z = Eẑ/c).
+        // zᵢ(b − Ax)ᵢ, with b − Ax = (s − rz)/τ: the product a check at the returned x
+        // sees, which differs from sᵢzᵢ by zᵢ times the primal residual. Products are
+        // invariant under the row scaling (s = E⁻¹ŝ, z = Eẑ/c).
         self.compl_max =
             v.s.iter()
+                .zip(&r.rz)
                 .zip(&v.z)
-                .fold(0.0f64, |m, (s, z)| m.max((s * z).abs()))
+                .fold(0.0f64, |m, ((s, rz), z)| m.max(((s - rz) * z).abs()))
                 * c_inv
                 * tau_inv
                 * tau_inv;
