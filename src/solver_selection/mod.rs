@@ -101,7 +101,7 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         );
         return unsolved(model, SolveStatus::InvalidOption).into();
     }
-    let settings = convex_settings(options);
+    let settings = convex_settings(options, model, &qp.problem);
     let result = match crate::convex::solve(&qp.problem, &settings, journal) {
         Ok(r) => r,
         Err(e) => {
@@ -201,7 +201,11 @@ fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool
 }
 
 /// Settings of the convex method from the options it shares with the NLP method.
-fn convex_settings(options: &Options) -> crate::convex::Settings {
+fn convex_settings(
+    options: &Options,
+    model: &Model,
+    problem: &crate::convex::QpProblem,
+) -> crate::convex::Settings {
     crate::convex::Settings {
         max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
         time_limit: options
@@ -212,10 +216,28 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
         tol_gap_abs: 0.1 * options.real("tol"),
         tol_gap_rel: 0.1 * options.real("tol"),
-        // The certificate bounds each product by `tol` (less after NLP scaling, which
-        // only scales down); half of it leaves room for the round-off of the check.
-        tol_compl: 0.5 * options.real("tol"),
+        // The certificate bounds each product by `tol` after Ipopt's gradient-based
+        // objective scaling; half of it leaves room for the round-off of the check.
+        tol_compl: 0.5 * options.real("tol") / objective_scaling(options, model, problem),
         ..Default::default()
+    }
+}
+
+/// Ipopt's gradient-based objective scaling factor `min(1, max_gradient/‖∇f(x₀)‖∞)` at
+/// the model's starting point (1 under any other `nlp_scaling_method`).
+fn objective_scaling(options: &Options, model: &Model, problem: &crate::convex::QpProblem) -> f64 {
+    if options.string("nlp_scaling_method") != "gradient-based" {
+        return 1.0;
+    }
+    let x0: Vec<f64> = model.x0.iter().map(|x| x.unwrap_or(0.0)).collect();
+    let mut gradient = problem.q.clone();
+    problem.p.symv(1.0, &x0, &mut gradient);
+    let norm = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    let max_gradient = options.real("nlp_scaling_max_gradient");
+    if norm > max_gradient {
+        (max_gradient / norm).max(options.real("nlp_scaling_min_value"))
+    } else {
+        1.0
     }
 }
 
