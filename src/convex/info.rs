@@ -80,6 +80,8 @@ pub struct Info {
     pub cost_dual: f64,
     pub gap_abs: f64,
     pub gap_rel: f64,
+    /// Largest complementarity product `maxᵢ |zᵢ (b − Ax)ᵢ|` at `(x, z)/τ` (unscaled).
+    pub compl_max: f64,
     /// `maxᵢ |Ax + s − b|ᵢ / max(1, |bᵢ|, |Ax|ᵢ, |sᵢ|)` at `(x, s)/τ`.
     pub res_primal: f64,
     /// `‖Px + Aᵀz + q‖∞ / max(1, ‖q‖∞, ‖Px‖∞, ‖Aᵀz‖∞)` at `(x, z)/τ`.
@@ -104,6 +106,7 @@ pub struct Info {
 struct Tolerances {
     gap_abs: f64,
     gap_rel: f64,
+    compl: f64,
     feas: f64,
     infeas_abs: f64,
     infeas_rel: f64,
@@ -127,6 +130,7 @@ impl Default for Info {
             qx_normalized: 0.0,
             kappa_over_tau: f64::NAN,
             objective_error: f64::INFINITY,
+            compl_max: f64::INFINITY,
             mu: f64::NAN,
             step_length: 0.0,
             sigma: 0.0,
@@ -178,6 +182,17 @@ impl Info {
         self.res_dual = norm_inf_unscaled(&r.rx, &eq.d) * c_inv * tau_inv
             / norm_q.max(norm_px).max(norm_atz).max(1.0);
 
+        // zᵢ(b − Ax)ᵢ, with b − Ax = (s − rz)/τ: the product a check at the returned x
+        // sees, which differs from sᵢzᵢ by zᵢ times the primal residual. Products are
+        // invariant under the row scaling (s = E⁻¹ŝ, z = Eẑ/c).
+        self.compl_max =
+            v.s.iter()
+                .zip(&r.rz)
+                .zip(&v.z)
+                .fold(0.0f64, |m, ((s, rz), z)| m.max(((s - rz) * z).abs()))
+                * c_inv
+                * tau_inv
+                * tau_inv;
         self.gap_abs = (self.cost_primal - self.cost_dual).abs();
         self.gap_rel = self.gap_abs / self.cost_primal.abs().min(self.cost_dual.abs()).max(1.0);
         self.kappa_over_tau = v.kappa / v.tau;
@@ -196,7 +211,8 @@ impl Info {
     }
 
     fn check(&self, t: &Tolerances) -> ConvexStatus {
-        let gap_ok = self.gap_abs < t.gap_abs || self.gap_rel < t.gap_rel;
+        let gap_ok =
+            (self.gap_abs < t.gap_abs || self.gap_rel < t.gap_rel) && self.compl_max <= t.compl;
         if self.kappa_over_tau <= 1.0
             && gap_ok
             && self.res_primal < t.feas
@@ -224,6 +240,7 @@ impl Info {
         self.check(&Tolerances {
             gap_abs: s.tol_gap_abs,
             gap_rel: s.tol_gap_rel,
+            compl: s.tol_compl,
             feas: s.tol_feas,
             infeas_abs: s.tol_infeas_abs,
             infeas_rel: s.tol_infeas_rel,
@@ -239,6 +256,7 @@ impl Info {
         match self.check(&Tolerances {
             gap_abs: s.reduced_tol_gap_abs,
             gap_rel: s.reduced_tol_gap_rel,
+            compl: f64::INFINITY,
             feas: s.reduced_tol_feas,
             infeas_abs: s.reduced_tol_infeas_abs,
             infeas_rel: s.reduced_tol_infeas_rel,

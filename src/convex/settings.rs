@@ -23,6 +23,10 @@ pub struct Settings {
     pub tol_gap_abs: f64,
     /// Relative duality gap tolerance.
     pub tol_gap_rel: f64,
+    /// Bound on every complementarity product `sᵢzᵢ` (unscaled) at an optimum, on
+    /// top of the gap: a caller that checks the result against an absolute
+    /// complementarity tolerance (Ipopt's `tol`) sets it; infinite by default.
+    pub tol_compl: f64,
     /// Relative primal and dual residual tolerance.
     pub tol_feas: f64,
     /// Absolute tolerance of the infeasibility certificates' objective terms.
@@ -63,9 +67,11 @@ pub struct Settings {
     /// Refinement stops when a cycle reduces the residual by less than this factor.
     pub iterative_refinement_stop_ratio: f64,
 
-    /// Iterations without halving the largest relative residual or gap that end
-    /// the solve as "insufficient progress".
+    /// Iterations without halving the largest relative residual or gap, once `μ`
+    /// is below `stall_mu_ratio` times its initial value, that end the solve as
+    /// "insufficient progress".
     pub stall_iterations: usize,
+    pub stall_mu_ratio: f64,
     /// Step lengths below this end the solve as "insufficient progress".
     pub min_terminate_step_length: f64,
 }
@@ -81,6 +87,7 @@ impl Default for Settings {
             max_step_fraction: 0.99,
             tol_gap_abs: 1e-8,
             tol_gap_rel: 1e-8,
+            tol_compl: f64::INFINITY,
             tol_feas: 1e-8,
             tol_infeas_abs: 1e-8,
             tol_infeas_rel: 1e-8,
@@ -105,6 +112,7 @@ impl Default for Settings {
             iterative_refinement_max_cycles: 3,
             iterative_refinement_stop_ratio: 5.0,
             stall_iterations: 30,
+            stall_mu_ratio: 1e-12,
             min_terminate_step_length: 1e-4,
         }
     }

@@ -38,6 +38,7 @@ pub(crate) struct Engine<'a> {
     /// iteration it was reached at.
     best_measure: f64,
     best_iter: usize,
+    mu_initial: f64,
     rhs: Vec<f64>,
     sol: Vec<f64>,
     /// Solution for the right-hand side `[−q; b]`: `(x₂, z₂)`.
@@ -90,6 +91,7 @@ impl<'a> Engine<'a> {
             prev_info: Info::default(),
             best_measure: f64::INFINITY,
             best_iter: 0,
+            mu_initial: f64::NAN,
             rhs: vec![0.0; n + m],
             sol: vec![0.0; n + m],
             sol_const: vec![0.0; n + m],
@@ -306,21 +308,28 @@ impl<'a> Engine<'a> {
         ConvexStatus::Unsolved
     }
 
-    /// Ends a solve whose convergence measure — the largest of the relative
-    /// residuals and gap, or `1/(κ/τ)` for an infeasibility proof in the making —
-    /// has not halved within `stall_iterations`: on badly conditioned models the
-    /// iterates can otherwise creep along the boundary for thousands of iterations
-    /// with residuals stuck at round-off level.
+    /// Ends a solve that has stalled near the boundary: `μ` below
+    /// `stall_mu_ratio` times its initial value, yet the convergence measure — the
+    /// largest of the relative residuals and gap, or `1/(κ/τ)` for an infeasibility
+    /// proof in the making — not halved within `stall_iterations`. On badly
+    /// conditioned models the iterates can otherwise creep along the boundary for
+    /// thousands of iterations with residuals stuck at round-off level; while `μ` is
+    /// still large, long plateaus are ordinary progress.
     fn check_stall(&mut self, iter: usize) -> ConvexStatus {
-        let info = &self.info;
+        let (info, s) = (&self.info, self.settings);
+        if iter == 0 {
+            self.mu_initial = info.mu;
+        }
         let optimality = info.res_primal.max(info.res_dual).max(info.gap_rel);
         let measure = optimality.min(1.0 / info.kappa_over_tau);
-        if measure < 0.5 * self.best_measure {
+        let improved = measure < 0.5 * self.best_measure;
+        if improved {
             self.best_measure = measure;
-            self.best_iter = iter;
-            return ConvexStatus::Unsolved;
         }
-        if iter - self.best_iter >= self.settings.stall_iterations {
+        let near_boundary = info.mu <= s.stall_mu_ratio * self.mu_initial;
+        if improved || !near_boundary {
+            self.best_iter = iter;
+        } else if iter - self.best_iter >= s.stall_iterations {
             return ConvexStatus::InsufficientProgress;
         }
         ConvexStatus::Unsolved

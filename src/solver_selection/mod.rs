@@ -127,7 +127,7 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
     }
     let settings = crate::convex::Settings {
         stop: stop.clone(),
-        ..convex_settings(options)
+        ..convex_settings(options, model, &qp.problem)
     };
     let clock = Stopwatch::start();
     let result = crate::convex::solve(&qp.problem, &settings, journal);
@@ -183,7 +183,26 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
         return solution.into();
     }
     let certificate = certificate_of(model, options, &solution);
-    let verified_optimum = solution.status == SolveStatus::Success && certificate.verified();
+    // A point the convex method itself accepted only at its reduced tolerances is still
+    // an optimum when the certificate verifies it against the user's `tol`.
+    let verified_optimum = matches!(
+        solution.status,
+        SolveStatus::Success | SolveStatus::StopAtAcceptablePoint
+    ) && certificate.verified();
+    if verified_optimum && solution.status != SolveStatus::Success {
+        if verbose {
+            let _ = writeln!(
+                journal,
+                "\nThe certificate verifies the point against tol; reporting instead:\nEXIT: {}",
+                SolveStatus::Success.exit_line()
+            );
+        }
+        let solution = Solution {
+            status: SolveStatus::Success,
+            ..solution
+        };
+        return report(options, solution, &certificate, journal);
+    }
     // A stopped solve ends here: the time is spent or the user asked to stop.
     if verified_optimum || route != Route::Auto || stop.check().is_some() {
         return report(options, solution, &certificate, journal);
@@ -240,7 +259,11 @@ fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool
 }
 
 /// Settings of the convex method from the options it shares with the NLP method.
-fn convex_settings(options: &Options) -> crate::convex::Settings {
+fn convex_settings(
+    options: &Options,
+    model: &Model,
+    problem: &crate::convex::QpProblem,
+) -> crate::convex::Settings {
     crate::convex::Settings {
         max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
         verbose: options.int("print_level") > 0,
@@ -249,7 +272,28 @@ fn convex_settings(options: &Options) -> crate::convex::Settings {
         // a tenth of `tol` keeps each product within the tolerance the certificate checks.
         tol_gap_abs: 0.1 * options.real("tol"),
         tol_gap_rel: 0.1 * options.real("tol"),
+        // The certificate bounds each product by `tol` after Ipopt's gradient-based
+        // objective scaling; half of it leaves room for the round-off of the check.
+        tol_compl: 0.5 * options.real("tol") / objective_scaling(options, model, problem),
         ..Default::default()
+    }
+}
+
+/// Ipopt's gradient-based objective scaling factor `min(1, max_gradient/‖∇f(x₀)‖∞)` at
+/// the model's starting point (1 under any other `nlp_scaling_method`).
+fn objective_scaling(options: &Options, model: &Model, problem: &crate::convex::QpProblem) -> f64 {
+    if options.string("nlp_scaling_method") != "gradient-based" {
+        return 1.0;
+    }
+    let x0: Vec<f64> = model.x0.iter().map(|x| x.unwrap_or(0.0)).collect();
+    let mut gradient = problem.q.clone();
+    problem.p.symv(1.0, &x0, &mut gradient);
+    let norm = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    let max_gradient = options.real("nlp_scaling_max_gradient");
+    if norm > max_gradient {
+        (max_gradient / norm).max(options.real("nlp_scaling_min_value"))
+    } else {
+        1.0
     }
 }
 
