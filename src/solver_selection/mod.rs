@@ -8,6 +8,7 @@ pub use ipm_settings::ipm_options;
 pub use model_nlp::ModelNlp;
 
 use crate::certificate::{Certificate, NlpScaling, Tolerances, certify};
+use crate::convex::extract::NotQp;
 use crate::ipm::LinearSolverFactory;
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::linsol::sparse::SparseLdlt;
@@ -37,7 +38,8 @@ impl From<Solution> for Outcome {
 /// Which solver a model goes to (option `solver_selection`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Route {
-    /// Classify the model: LPs and convex QPs to the convex path, the rest to the IPM.
+    /// Classify the model: LPs, convex QPs and convex QCQPs to the convex path, the
+    /// rest to the IPM.
     Auto,
     Nlp,
     Lp,
@@ -61,26 +63,24 @@ impl Route {
 ///
 /// Under `solver_selection=auto` a model whose constraints are linear and whose objective
 /// is a convex quadratic (certified by a factorization during extraction) goes to the
-/// convex interior-point method; its result is kept when it is a certified optimum or a
+/// convex interior-point method, and so does a model whose nonlinear rows are one-sided
+/// convex quadratics (each certified by a factor of its Hessian), whose rows become
+/// second-order cones. The convex result is kept when it is a certified optimum or a
 /// proof of infeasibility or unboundedness, and otherwise the model is solved again by
 /// the NLP method, as the log says. A forced route that does not fit the model is an
 /// option error.
 pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
-    let verbose = options.int("print_level") > 0;
     match route {
         Route::Nlp => return solve_nlp(model, options, journal),
-        Route::Socp => {
-            let _ = writeln!(
-                journal,
-                "solver_selection=socp: the second-order cone path is not available in this version of pounce."
-            );
-            return unsolved(model, SolveStatus::InvalidOption).into();
-        }
+        Route::Socp => return solve_socp(model, options, journal, route),
         Route::Auto | Route::Lp | Route::Qp => {}
     }
     let qp = match crate::convex::extract::extract(model) {
         Ok(qp) => qp,
+        Err(NotQp::NonlinearConstraint(_)) if route == Route::Auto => {
+            return solve_socp(model, options, journal, route);
+        }
         Err(why) if route == Route::Auto => {
             log::info!("not an LP or convex QP ({why}): using the NLP method");
             return solve_nlp(model, options, journal);
@@ -97,15 +97,63 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
         );
         return unsolved(model, SolveStatus::InvalidOption).into();
     }
-    let settings = convex_settings(options);
-    let result = match crate::convex::solve(&qp.problem, &settings, journal) {
+    let result = crate::convex::solve(&qp.problem, &convex_settings(options), journal);
+    conclude_convex(model, options, journal, route, result, |s| {
+        qp.model_solution(s)
+    })
+}
+
+/// The second-order cone route: a convex QCQP to the convex method, anything else to
+/// the NLP method under `auto` and an option error when forced.
+fn solve_socp(model: &Model, options: &Options, journal: &mut dyn Write, route: Route) -> Outcome {
+    let qcqp = match crate::convex::extract_qcqp::extract_qcqp(model) {
+        Ok(qcqp) => qcqp,
+        Err(why) if route == Route::Auto => {
+            log::info!("not a convex QCQP ({why}): using the NLP method");
+            return solve_nlp(model, options, journal);
+        }
+        Err(why) => {
+            let _ = writeln!(
+                journal,
+                "solver_selection=socp does not fit this model: {why}."
+            );
+            return unsolved(model, SolveStatus::InvalidOption).into();
+        }
+    };
+    // A second-order cone pair whose product `sᵀz` is ε can be misaligned (in
+    // `s₀z₁ + z₀s₁`) by order √ε where the scaling is ill-conditioned, and the model's
+    // stationarity inherits that error: the gap is driven further down than for a QP.
+    let settings = crate::convex::Settings {
+        tol_gap_abs: SOC_GAP_FACTOR * options.real("tol"),
+        tol_gap_rel: SOC_GAP_FACTOR * options.real("tol"),
+        ..convex_settings(options)
+    };
+    let result = crate::convex::solve_qcqp(&qcqp.problem, &settings, journal);
+    conclude_convex(model, options, journal, route, result, |s| {
+        qcqp.model_solution(s)
+    })
+}
+
+/// Keeps a convex method's result when it is a certified optimum, a proof of
+/// infeasibility or unboundedness, or the route was forced; otherwise solves the model
+/// again by the NLP method. `to_model` maps the solution to the model's objective sense.
+fn conclude_convex(
+    model: &Model,
+    options: &Options,
+    journal: &mut dyn Write,
+    route: Route,
+    result: Result<crate::convex::ConvexResult, crate::convex::ProblemError>,
+    to_model: impl FnOnce(Solution) -> Solution,
+) -> Outcome {
+    let verbose = options.int("print_level") > 0;
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(journal, "the convex method cannot take this model: {e}");
             return solve_nlp(model, options, journal);
         }
     };
-    let solution = qp.model_solution(result.solution);
+    let solution = to_model(result.solution);
     match solution.status {
         SolveStatus::LocalInfeasibility | SolveStatus::DivergingIterates
             if result.certificate.is_some() =>
@@ -130,6 +178,9 @@ pub fn solve(model: &Model, options: &Options, journal: &mut dyn Write) -> Outco
     }
     solve_nlp(model, options, journal)
 }
+
+/// Gap tolerance of the second-order cone route relative to `tol`.
+const SOC_GAP_FACTOR: f64 = 1e-4;
 
 /// Settings of the convex method from the options it shares with the NLP method.
 fn convex_settings(options: &Options) -> crate::convex::Settings {
