@@ -34,7 +34,9 @@ def run_pounce(path, route):
         )
         best = min(best, time.perf_counter() - start)
         out = proc.stdout + proc.stderr
-    objective = re.findall(r"^Objective\.+:\s+(\S+)\s+(\S+)", out, re.M)
+    # The final block's two-column line (scaled, unscaled), not the certificate's.
+    number = r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)"
+    objective = re.findall(rf"^Objective\.+:\s+{number}\s+{number}\s*$", out, re.M)
     exit_line = re.findall(r"^EXIT: (.*)$", out, re.M)
     verdict = re.findall(r"^certificate: .*: (verified|NOT verified)$", out, re.M)
     return {
