@@ -10,6 +10,8 @@
 
 use std::ops::Range;
 
+use super::soc::SecondOrderCone;
+
 /// Description of one cone block, as problem data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConeSpec {
@@ -17,6 +19,8 @@ pub enum ConeSpec {
     Zero(usize),
     /// `R₊^d`: inequality rows.
     Nonnegative(usize),
+    /// One second-order cone `{(t, v) : ‖v‖ ≤ t}` of dimension `d ≥ 2`.
+    SecondOrder(usize),
 }
 
 /// One cone block of dimension `dim()`. Slices passed in are the block's part of
@@ -34,6 +38,19 @@ pub trait Cone: Send + Sync {
     /// Writes `WᵀW`, entry by entry in the order of [`Cone::block_column_rows`],
     /// column by column.
     fn wtw_values(&self, out: &mut [f64]);
+
+    /// Number of extra KKT variables of a sparse expansion of `WᵀW` (a diagonal
+    /// block plus rank-one terms, each carried by one extra variable); 0 when the
+    /// block itself holds `WᵀW`.
+    fn expansion_dim(&self) -> usize {
+        0
+    }
+
+    /// Writes expansion column `k < expansion_dim()` over the block's rows into
+    /// `col` and returns its pivot (`±1`, whose sign is the pivot's expected sign).
+    fn expansion_column(&self, _k: usize, _col: &mut [f64]) -> f64 {
+        0.0
+    }
 
     /// Sets `W = I` (or the cone's equivalent), used for the initial point.
     fn set_identity_scaling(&mut self);
@@ -226,6 +243,7 @@ impl CompositeCone {
                 let cone: Box<dyn Cone> = match *spec {
                     ConeSpec::Zero(dim) => Box::new(ZeroCone { dim }),
                     ConeSpec::Nonnegative(dim) => Box::new(NonnegativeCone::new(dim)),
+                    ConeSpec::SecondOrder(dim) => Box::new(SecondOrderCone::new(dim)),
                 };
                 let range = start..start + cone.dim();
                 start = range.end;

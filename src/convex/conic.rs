@@ -29,6 +29,18 @@ pub enum RowOrigin {
     VarUpper(usize),
     /// `−x_j ≤ −lx_j`.
     VarLower(usize),
+    /// A row of the second-order cone of quadratic row `i` (see [`super::qcqp`]).
+    Quadratic(usize),
+}
+
+/// The second-order cone block of a quadratic row: its first conic row and the
+/// sign of the row's side (`+1` upper, `−1` lower); the row's multiplier is
+/// `sign · (z₀ − z₁)/2` in Ipopt's convention.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QuadraticBlock {
+    pub row: usize,
+    pub start: usize,
+    pub sign: f64,
 }
 
 /// Conic problem data plus the map back to the original rows and bounds.
@@ -45,6 +57,8 @@ pub struct ConicProblem {
     pub origin: Vec<RowOrigin>,
     /// Number of original constraint rows.
     pub num_original_rows: usize,
+    /// Second-order cone blocks of quadratic rows.
+    pub quadratic: Vec<QuadraticBlock>,
 }
 
 /// Multipliers in the original problem's terms, in Ipopt's sign convention:
@@ -117,6 +131,7 @@ impl ConicProblem {
                 }
                 RowOrigin::VarFixed(j) | RowOrigin::VarUpper(j) => triplets.push((r, j, 1.0)),
                 RowOrigin::VarLower(j) => triplets.push((r, j, -1.0)),
+                RowOrigin::Quadratic(_) => unreachable!("a QP has no quadratic rows"),
             }
         }
         let a = CscMatrix::from_triplets(origin.len(), n, &triplets)
@@ -141,6 +156,7 @@ impl ConicProblem {
             cones,
             origin,
             num_original_rows: m,
+            quadratic: Vec::new(),
         }
     }
 
@@ -170,7 +186,12 @@ impl ConicProblem {
                 RowOrigin::VarFixed(j) => d.z_lower[j] -= zr,
                 RowOrigin::VarUpper(j) => d.z_upper[j] += zr,
                 RowOrigin::VarLower(j) => d.z_lower[j] += zr,
+                RowOrigin::Quadratic(_) => {}
             }
+        }
+        for block in &self.quadratic {
+            let (z0, z1) = (z[block.start], z[block.start + 1]);
+            d.lambda[block.row] += block.sign * 0.5 * (z0 - z1);
         }
         d
     }

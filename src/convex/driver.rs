@@ -5,10 +5,12 @@
 use std::io::Write;
 use std::time::Instant;
 
+use super::cones::ConeSpec;
 use super::conic::ConicProblem;
 use super::info::{ConvexStatus, Info};
 use super::output::{self, FinalMeasures, ProblemSizes};
 use super::problem::{BoundConflict, ProblemError, QpProblem, is_finite_bound};
+use super::qcqp::{self, QcqpProblem, QuadraticRow};
 use super::result::{Certificate, ConvexResult};
 use super::settings::Settings;
 use super::solver::Engine;
@@ -23,7 +25,27 @@ pub fn solve(
     settings: &Settings,
     log: &mut dyn Write,
 ) -> Result<ConvexResult, ProblemError> {
+    solve_with_quadratic_rows(problem, &[], settings, log)
+}
+
+/// Solves a convex QCQP as [`solve`] does a QP: each quadratic row becomes a
+/// second-order cone and gets its multiplier back in Ipopt's convention.
+pub fn solve_qcqp(
+    problem: &QcqpProblem,
+    settings: &Settings,
+    log: &mut dyn Write,
+) -> Result<ConvexResult, ProblemError> {
+    solve_with_quadratic_rows(&problem.qp, &problem.quadratic, settings, log)
+}
+
+fn solve_with_quadratic_rows(
+    problem: &QpProblem,
+    quadratic: &[QuadraticRow],
+    settings: &Settings,
+    log: &mut dyn Write,
+) -> Result<ConvexResult, ProblemError> {
     problem.validate()?;
+    qcqp::validate(problem, quadratic)?;
     let start = Instant::now();
     let (n, m) = (problem.num_vars(), problem.num_rows());
     if let Some(conflict) = problem.inconsistent_bounds() {
@@ -39,6 +61,7 @@ pub fn solve(
         }
         return Ok(finish(
             problem,
+            quadratic,
             settings,
             log,
             start,
@@ -53,24 +76,31 @@ pub fn solve(
             ),
         ));
     }
-    let conic = ConicProblem::from_qp(problem);
+    let conic = if quadratic.is_empty() {
+        ConicProblem::from_qp(problem)
+    } else {
+        let mut conic = ConicProblem::from_qp(&qcqp::without_quadratic_rows(problem, quadratic));
+        qcqp::append_cones(&mut conic, problem, quadratic);
+        conic
+    };
     if settings.verbose {
-        let zero_rows = conic.origin.len()
-            - conic
-                .cones
-                .iter()
-                .map(|c| match c {
-                    super::cones::ConeSpec::Nonnegative(d) => *d,
-                    super::cones::ConeSpec::Zero(_) => 0,
-                })
-                .sum::<usize>();
+        let rows_of = |wanted: fn(&ConeSpec) -> Option<usize>| -> usize {
+            conic.cones.iter().filter_map(wanted).sum()
+        };
         let _ = output::header(
             log,
             &ProblemSizes {
                 variables: n,
                 constraints: m,
-                zero_rows,
-                nonnegative_rows: conic.num_rows() - zero_rows,
+                zero_rows: rows_of(|c| match c {
+                    ConeSpec::Zero(d) => Some(*d),
+                    _ => None,
+                }),
+                nonnegative_rows: rows_of(|c| match c {
+                    ConeSpec::Nonnegative(d) => Some(*d),
+                    _ => None,
+                }),
+                second_order_cones: quadratic.len(),
                 nnz_p: conic.p.nnz(),
                 nnz_a: conic.a.nnz(),
             },
@@ -81,6 +111,7 @@ pub fn solve(
         Err(status) => {
             return Ok(finish(
                 problem,
+                quadratic,
                 settings,
                 log,
                 start,
@@ -89,8 +120,8 @@ pub fn solve(
         }
     };
     let status = engine.run(log, problem.c0, start);
-    let finished = unscale(&engine, &conic, status);
-    Ok(finish(problem, settings, log, start, finished))
+    let finished = unscale(&engine, &conic, problem, quadratic, status);
+    Ok(finish(problem, quadratic, settings, log, start, finished))
 }
 
 /// A starting value inside `[l, u]` for a solve that never iterated.
@@ -134,7 +165,13 @@ fn normalize(v: &mut [f64]) {
     }
 }
 
-fn unscale(engine: &Engine, conic: &ConicProblem, status: ConvexStatus) -> Finished {
+fn unscale(
+    engine: &Engine,
+    conic: &ConicProblem,
+    problem: &QpProblem,
+    quadratic: &[QuadraticRow],
+    status: ConvexStatus,
+) -> Finished {
     let (v, eq) = (&engine.v, &engine.eq);
     let x_unnormalized: Vec<f64> = v.x.iter().zip(&eq.d).map(|(x, d)| x * d).collect();
     let z_unnormalized: Vec<f64> = v.z.iter().zip(&eq.e).map(|(z, e)| z * e / eq.c).collect();
@@ -148,7 +185,9 @@ fn unscale(engine: &Engine, conic: &ConicProblem, status: ConvexStatus) -> Finis
         d
     } else {
         let z: Vec<f64> = z_unnormalized.iter().map(|z| z / v.tau).collect();
-        conic.original_duals(&z)
+        let mut d = conic.original_duals(&z);
+        qcqp::project_multipliers(problem, quadratic, &conic.quadratic, &x, &z, &mut d.lambda);
+        d
     };
     if status.is_dual_infeasible() {
         let mut direction = x_unnormalized;
@@ -167,6 +206,7 @@ fn unscale(engine: &Engine, conic: &ConicProblem, status: ConvexStatus) -> Finis
 /// Builds the result and prints the final block.
 fn finish(
     problem: &QpProblem,
+    quadratic: &[QuadraticRow],
     settings: &Settings,
     log: &mut dyn Write,
     start: Instant,
@@ -187,7 +227,9 @@ fn finish(
     let solve_status = f.status.solve_status();
     let solve_time = start.elapsed().as_secs_f64();
     if settings.verbose {
-        let measures = measures(problem, &x, &lambda, &z_lower, &z_upper, objective);
+        let measures = measures(
+            problem, quadratic, &x, &lambda, &z_lower, &z_upper, objective,
+        );
         let _ = output::final_block(
             log,
             f.info.iterations,
@@ -217,6 +259,7 @@ fn finish(
 /// Optimality measures of `(x, λ, z)` in the original problem.
 fn measures(
     problem: &QpProblem,
+    quadratic: &[QuadraticRow],
     x: &[f64],
     lambda: &[f64],
     z_lower: &[f64],
@@ -232,6 +275,10 @@ fn measures(
     }
     let mut ax = vec![0.0; m];
     problem.a.gemv(1.0, x, &mut ax);
+    for row in quadratic {
+        row.add_gradient(lambda[row.row], x, &mut grad);
+        ax[row.row] += row.value(x);
+    }
     let side_violation = |v: f64, l: f64, u: f64| {
         let below = if is_finite_bound(l) { l - v } else { 0.0 };
         let above = if is_finite_bound(u) { v - u } else { 0.0 };

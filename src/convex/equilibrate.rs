@@ -6,7 +6,11 @@
 //! iterates map back as `x = D x̂`, `s = E⁻¹ ŝ`, `z = E ẑ / c`. Scaling makes the
 //! KKT factorization and the termination tests far less sensitive to badly scaled
 //! models (netlib has rows with entries spanning ten orders of magnitude).
+//!
+//! A second-order cone is not invariant under unequal scaling of its rows, so the
+//! rows of each such block share one factor (the mean of their Ruiz factors).
 
+use super::cones::ConeSpec;
 use super::csc::CscMatrix;
 use super::settings::Settings;
 
@@ -19,12 +23,14 @@ pub struct Equilibration {
 }
 
 impl Equilibration {
-    /// Scales `p`, `q`, `a`, `b` in place and returns the scalings used.
+    /// Scales `p`, `q`, `a`, `b` (whose rows form the blocks `cones`) in place and
+    /// returns the scalings used.
     pub fn apply(
         p: &mut CscMatrix,
         q: &mut [f64],
         a: &mut CscMatrix,
         b: &mut [f64],
+        cones: &[ConeSpec],
         settings: &Settings,
     ) -> Self {
         let (n, m) = (q.len(), b.len());
@@ -61,6 +67,7 @@ impl Equilibration {
                 *ri = new / *ei;
                 *ei = new;
             }
+            uniform_on_second_order_blocks(cones, &mut eq.e, &mut row);
             p.scale(&col, &col);
             a.scale(&row, &col);
         }
@@ -94,6 +101,28 @@ impl Equilibration {
     }
 }
 
+/// Replaces the step factors `step` of each second-order block by their mean and
+/// updates the accumulated factors `e` (uniform on the block before the step) to match.
+fn uniform_on_second_order_blocks(cones: &[ConeSpec], e: &mut [f64], step: &mut [f64]) {
+    let mut start = 0;
+    for spec in cones {
+        let dim = match *spec {
+            ConeSpec::Zero(d) | ConeSpec::Nonnegative(d) => {
+                start += d;
+                continue;
+            }
+            ConeSpec::SecondOrder(d) => d,
+        };
+        let rows = start..start + dim;
+        start += dim;
+        let mean = step[rows.clone()].iter().sum::<f64>() / dim as f64;
+        for i in rows {
+            e[i] *= mean / step[i];
+            step[i] = mean;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,7 +135,14 @@ mod tests {
                 .unwrap();
         let a0 = a.clone();
         let (mut q, mut b) = (vec![1.0, 1.0], vec![1.0, 2.0]);
-        let eq = Equilibration::apply(&mut p, &mut q, &mut a, &mut b, &Settings::default());
+        let eq = Equilibration::apply(
+            &mut p,
+            &mut q,
+            &mut a,
+            &mut b,
+            &[ConeSpec::Nonnegative(2)],
+            &Settings::default(),
+        );
         let mut rows = vec![0.0; 2];
         a.row_norms_max(&mut rows);
         for r in rows {

@@ -61,21 +61,27 @@ impl ExtractedQp {
     /// Turns a solution of [`ExtractedQp::problem`] into one of the model: the
     /// multipliers already follow Ipopt's convention `s·∇f + Jᵀλ − z_L + z_U = 0`;
     /// only the objective value is reported as the model writes it.
-    pub fn model_solution(&self, mut solution: Solution) -> Solution {
-        if self.sense == Sense::Maximize {
-            solution.objective = -solution.objective;
-        }
-        solution
+    pub fn model_solution(&self, solution: Solution) -> Solution {
+        model_solution(self.sense, solution)
     }
+}
+
+/// A solution of the minimization form of a model with objective sense `sense`,
+/// reported as the model writes its objective.
+pub(super) fn model_solution(sense: Sense, mut solution: Solution) -> Solution {
+    if sense == Sense::Maximize {
+        solution.objective = -solution.objective;
+    }
+    solution
 }
 
 /// A polynomial of degree ≤ 2: constant, linear and quadratic terms (the quadratic
 /// map is keyed by `(i, j)` with `i ≤ j` and stands for `coef · x_i · x_j`).
 #[derive(Clone, Debug, Default)]
-struct Quadratic {
-    constant: f64,
-    linear: HashMap<u32, f64>,
-    quadratic: HashMap<(u32, u32), f64>,
+pub(super) struct Quadratic {
+    pub(super) constant: f64,
+    pub(super) linear: HashMap<u32, f64>,
+    pub(super) quadratic: HashMap<(u32, u32), f64>,
 }
 
 impl Quadratic {
@@ -135,7 +141,10 @@ impl Quadratic {
 }
 
 /// The polynomial computed by the tape piece `nodes` (its root is the last node).
-fn quadratic_of(tape: &Tape, nodes: std::ops::Range<NodeId>) -> Result<Quadratic, NotQp> {
+pub(super) fn quadratic_of(
+    tape: &Tape,
+    nodes: std::ops::Range<NodeId>,
+) -> Result<Quadratic, NotQp> {
     let start = nodes.start;
     let mut values: Vec<Quadratic> = Vec::with_capacity(nodes.len());
     for id in nodes {
@@ -184,7 +193,6 @@ fn quadratic_of(tape: &Tape, nodes: std::ops::Range<NodeId>) -> Result<Quadratic
 
 /// Extracts the QP of `model`, or says why it is not one.
 pub fn extract(model: &Model) -> Result<ExtractedQp, NotQp> {
-    let n = model.n_var;
     if let Some(i) = model
         .tape
         .constraints
@@ -193,6 +201,13 @@ pub fn extract(model: &Model) -> Result<ExtractedQp, NotQp> {
     {
         return Err(NotQp::NonlinearConstraint(i));
     }
+    extract_with_linear_parts(model)
+}
+
+/// The QP made of `model`'s objective and the linear parts (`J` segments) of its
+/// rows, the nonlinear parts of rows left aside.
+pub(super) fn extract_with_linear_parts(model: &Model) -> Result<ExtractedQp, NotQp> {
+    let n = model.n_var;
     let n_obj = model.objective_sense.len();
     if n_obj > 1 {
         return Err(NotQp::MultipleObjectives(n_obj));

@@ -15,6 +15,11 @@
 //! Every solve is refined against `K` without the static term (by GMRES with the
 //! factorization as preconditioner, [`super::krylov`]), so the regularization does
 //! not perturb the Newton direction beyond round-off.
+//!
+//! A cone whose `WᵀW` is a diagonal plus rank-one terms (the second-order cone)
+//! adds one extra row and column per term after the `m` cone rows
+//! ([`super::cones::Cone::expansion_dim`]); the solves still take and return
+//! vectors of length `n + m`, the extra unknowns being internal.
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
@@ -55,6 +60,8 @@ impl std::error::Error for KktError {}
 /// KKT matrix, its factorization and the workspaces of its solves.
 pub struct KktSystem {
     n: usize,
+    /// `n + m`, the length of the callers' vectors.
+    nm: usize,
     col_ptr: Vec<usize>,
     row_idx: Vec<usize>,
     values: Vec<f64>,
@@ -65,6 +72,10 @@ pub struct KktSystem {
     /// Positions of the `WᵀW` entries, block by block in the cones' own order.
     wtw_pos: Vec<usize>,
     wtw: Vec<f64>,
+    /// Positions and values of the expansion columns' off-diagonal entries, block by
+    /// block and column by column.
+    expansion_pos: Vec<usize>,
+    expansion_values: Vec<f64>,
     /// Static regularization in the current values.
     delta: f64,
     signs: Vec<i8>,
@@ -72,6 +83,9 @@ pub struct KktSystem {
     l_values: Vec<f64>,
     mem: MemBuffer,
     gmres: Gmres,
+    /// Right-hand side and solution extended by the expansion unknowns.
+    full_rhs: Vec<f64>,
+    full_x: Vec<f64>,
     settings: KktSettings,
 }
 
@@ -98,7 +112,8 @@ impl KktSystem {
         settings: &Settings,
     ) -> Result<Self, KktError> {
         let (n, m) = (p.ncols(), a.nrows());
-        let dim = n + m;
+        let extra: usize = cones.blocks().map(|(c, _)| c.expansion_dim()).sum();
+        let dim = n + m + extra;
         let at = a.transpose();
         let mut col_ptr = Vec::with_capacity(dim + 1);
         col_ptr.push(0);
@@ -139,6 +154,27 @@ impl KktSystem {
                 col_ptr.push(row_idx.len());
             }
         }
+        let mut signs = vec![1i8; dim];
+        signs[n..n + m].fill(-1);
+        let mut expansion_pos = Vec::new();
+        let mut column = Vec::new();
+        for (cone, range) in cones.blocks() {
+            column.resize(range.len(), 0.0);
+            for k in 0..cone.expansion_dim() {
+                let pivot = cone.expansion_column(k, &mut column);
+                for local_row in 0..range.len() {
+                    expansion_pos.push(row_idx.len());
+                    row_idx.push(n + range.start + local_row);
+                    values.push(0.0);
+                }
+                let col = col_ptr.len() - 1;
+                diag_pos[col] = row_idx.len();
+                signs[col] = if pivot < 0.0 { -1 } else { 1 };
+                row_idx.push(col);
+                values.push(pivot);
+                col_ptr.push(row_idx.len());
+            }
+        }
         let pattern = SymbolicSparseColMatRef::new_checked(dim, dim, &col_ptr, None, &row_idx);
         let symbolic = factorize_symbolic_cholesky(
             pattern,
@@ -154,10 +190,9 @@ impl KktSystem {
         let mem =
             MemBuffer::try_new(req).map_err(|_| KktError::Symbolic("out of memory".into()))?;
         let l_values = vec![0.0; symbolic.len_val()];
-        let mut signs = vec![1i8; dim];
-        signs[n..].fill(-1);
         Ok(Self {
             n,
+            nm: n + m,
             col_ptr,
             row_idx,
             values,
@@ -165,12 +200,16 @@ impl KktSystem {
             p_diag,
             wtw: vec![0.0; block_entries.len()],
             wtw_pos: block_entries,
+            expansion_values: vec![0.0; expansion_pos.len()],
+            expansion_pos,
             delta: 0.0,
             signs,
             symbolic,
             l_values,
             mem,
             gmres: Gmres::new(dim, settings.iterative_refinement_max_iter),
+            full_rhs: vec![0.0; dim],
+            full_x: vec![0.0; dim],
             settings: KktSettings {
                 static_constant: settings.static_regularization_constant,
                 static_proportional: settings.static_regularization_proportional,
@@ -203,9 +242,25 @@ impl KktSystem {
         for (&pos, &w) in self.wtw_pos.iter().zip(&self.wtw) {
             self.values[pos] = -w;
         }
+        let (mut offset, mut col) = (0, self.nm);
+        for (cone, range) in cones.blocks() {
+            for k in 0..cone.expansion_dim() {
+                let entries = offset..offset + range.len();
+                let pivot = cone.expansion_column(k, &mut self.expansion_values[entries.clone()]);
+                for (&pos, &v) in self.expansion_pos[entries.clone()]
+                    .iter()
+                    .zip(&self.expansion_values[entries])
+                {
+                    self.values[pos] = v;
+                }
+                self.values[self.diag_pos[col]] = pivot;
+                offset += range.len();
+                col += 1;
+            }
+        }
         let n = self.n;
         let max_diag = self.p_diag.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        let max_diag = self.diag_pos[n..]
+        let max_diag = self.diag_pos[n..self.nm]
             .iter()
             .map(|&p| self.values[p].abs())
             .fold(max_diag, f64::max);
@@ -213,8 +268,8 @@ impl KktSystem {
         for j in 0..n {
             self.values[self.diag_pos[j]] = self.p_diag[j] + self.delta;
         }
-        for &p in &self.diag_pos[n..] {
-            self.values[p] -= self.delta;
+        for (&p, &sign) in self.diag_pos[n..].iter().zip(&self.signs[n..]) {
+            self.values[p] += f64::from(sign) * self.delta;
         }
         if self.values.iter().any(|v| !v.is_finite()) {
             return Err(KktError::NonFinite);
@@ -257,9 +312,24 @@ impl KktSystem {
         );
     }
 
-    /// Solves `K₀ x = rhs` with the current factorization as the preconditioner of
-    /// GMRES (see [`super::krylov`]); returns the infinity norm of the residual.
+    /// Solves `K₀ x = rhs` (both of length `n + m`) with the current factorization as
+    /// the preconditioner of GMRES (see [`super::krylov`]); returns the infinity norm of
+    /// the residual over all unknowns.
     pub fn solve(&mut self, rhs: &[f64], x: &mut [f64]) -> f64 {
+        let mut full_rhs = std::mem::take(&mut self.full_rhs);
+        let mut full_x = std::mem::take(&mut self.full_x);
+        full_rhs[..self.nm].copy_from_slice(rhs);
+        full_rhs[self.nm..].fill(0.0);
+        let residual = self.solve_refined(&full_rhs, &mut full_x);
+        x.copy_from_slice(&full_x[..self.nm]);
+        self.full_rhs = full_rhs;
+        self.full_x = full_x;
+        residual
+    }
+
+    /// Solves `K₀ x = rhs` over all unknowns, expansion ones included; returns the
+    /// infinity norm of the residual.
+    fn solve_refined(&mut self, rhs: &[f64], x: &mut [f64]) -> f64 {
         x.copy_from_slice(rhs);
         self.solve_factored(x);
         let s = self.settings;
@@ -271,10 +341,10 @@ impl KktSystem {
         };
         let dim = self.dim();
         let Self {
-            n,
             col_ptr,
             row_idx,
             values,
+            signs,
             delta,
             symbolic,
             l_values,
@@ -282,8 +352,9 @@ impl KktSystem {
             gmres,
             ..
         } = self;
-        let (n, delta) = (*n, *delta);
-        // K₀ u from the stored upper triangle, minus the static regularization.
+        let delta = *delta;
+        // K₀ u from the stored upper triangle, minus the static regularization (added
+        // with each pivot's sign).
         let apply = |u: &[f64], out: &mut [f64]| {
             out.fill(0.0);
             for j in 0..dim {
@@ -297,11 +368,8 @@ impl KktSystem {
                 }
                 out[j] += acc;
             }
-            for (o, ui) in out[..n].iter_mut().zip(&u[..n]) {
-                *o -= delta * ui;
-            }
-            for (o, ui) in out[n..].iter_mut().zip(&u[n..]) {
-                *o += delta * ui;
+            for ((o, ui), &sign) in out.iter_mut().zip(u).zip(signs.iter()) {
+                *o -= f64::from(sign) * delta * ui;
             }
         };
         let precondition = |u: &mut [f64]| {

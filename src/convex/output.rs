@@ -78,6 +78,8 @@ pub struct ProblemSizes {
     pub constraints: usize,
     pub zero_rows: usize,
     pub nonnegative_rows: usize,
+    /// Second-order cones (one per quadratic row).
+    pub second_order_cones: usize,
     pub nnz_p: usize,
     pub nnz_a: usize,
 }
@@ -89,15 +91,21 @@ pub fn header(out: &mut dyn Write, sizes: &ProblemSizes) -> io::Result<()> {
          Number of variables.....................: {:>8}\n\
          Number of constraints...................: {:>8}\n\
          Number of equality cone rows............: {:>8}\n\
-         Number of inequality cone rows..........: {:>8}\n\
-         Number of nonzeros in P (one triangle)..: {:>8}\n\
+         Number of inequality cone rows..........: {:>8}",
+        sizes.variables, sizes.constraints, sizes.zero_rows, sizes.nonnegative_rows,
+    )?;
+    if sizes.second_order_cones > 0 {
+        writeln!(
+            out,
+            "Number of second-order cones............: {:>8}",
+            sizes.second_order_cones
+        )?;
+    }
+    writeln!(
+        out,
+        "Number of nonzeros in P (one triangle)..: {:>8}\n\
          Number of nonzeros in the conic A.......: {:>8}\n",
-        sizes.variables,
-        sizes.constraints,
-        sizes.zero_rows,
-        sizes.nonnegative_rows,
-        sizes.nnz_p,
-        sizes.nnz_a
+        sizes.nnz_p, sizes.nnz_a
     )?;
     writeln!(
         out,

@@ -57,6 +57,8 @@ pub enum ProblemError {
     HessianNotTriangular,
     /// A NaN (or an infinite value where only finite ones make sense) in `what` at `index`.
     InvalidNumber { what: &'static str, index: usize },
+    /// The quadratic part given for constraint `row` does not fit it.
+    InvalidQuadraticRow { row: usize, why: &'static str },
 }
 
 impl std::fmt::Display for ProblemError {
@@ -74,6 +76,9 @@ impl std::fmt::Display for ProblemError {
             ),
             ProblemError::InvalidNumber { what, index } => {
                 write!(f, "invalid number in {what} at index {index}")
+            }
+            ProblemError::InvalidQuadraticRow { row, why } => {
+                write!(f, "quadratic part of constraint {row}: {why}")
             }
         }
     }

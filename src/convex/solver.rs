@@ -65,7 +65,7 @@ impl<'a> Engine<'a> {
             conic.a.clone(),
             conic.b.clone(),
         );
-        let eq = Equilibration::apply(&mut p, &mut q, &mut a, &mut b, settings);
+        let eq = Equilibration::apply(&mut p, &mut q, &mut a, &mut b, &conic.cones, settings);
         let data = ScaledData {
             at: a.transpose(),
             p,

@@ -11,6 +11,7 @@ use crate::certificate::{
     Certificate, NlpScaling, Tolerances, certify, check_farkas, check_ray, sigma_of,
 };
 use crate::convex::Certificate as ConvexCertificate;
+use crate::convex::extract::NotQp;
 use crate::ipm::{IpmOptions, LinearSolverFactory, Stopwatch};
 use crate::linsol::sparse::SparseLdlt;
 use crate::linsol::{LdltOptions, SymmetricIndefiniteSolver};
@@ -42,7 +43,8 @@ impl From<Solution> for Outcome {
 /// Which solver a model goes to (option `solver_selection`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Route {
-    /// Classify the model: LPs and convex QPs to the convex path, the rest to the IPM.
+    /// Classify the model: LPs, convex QPs and convex QCQPs to the convex path, the
+    /// rest to the IPM.
     Auto,
     Nlp,
     Lp,
@@ -80,7 +82,9 @@ pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
 ///
 /// Under `solver_selection=auto` a model whose constraints are linear and whose objective
 /// is a convex quadratic (certified by a factorization during extraction) goes to the
-/// convex interior-point method; its result is kept when it is a certified optimum or a
+/// convex interior-point method, and so does a model whose nonlinear rows are one-sided
+/// convex quadratics (each certified by a factor of its Hessian), whose rows become
+/// second-order cones. The convex result is kept when it is a certified optimum or a
 /// proof of infeasibility or unboundedness, and otherwise the model is solved again by
 /// the NLP method, as the log says. A forced route that does not fit the model is an
 /// option error.
@@ -90,16 +94,9 @@ pub fn solve(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Wr
 /// when it fires.
 fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn Write) -> Outcome {
     let route = Route::from_options(options);
-    let verbose = options.int("print_level") > 0;
     match route {
         Route::Nlp => return solve_nlp(model, options, stop, journal),
-        Route::Socp => {
-            let _ = writeln!(
-                journal,
-                "solver_selection=socp: the second-order cone path is not available in this version of pounce."
-            );
-            return unsolved(model, SolveStatus::InvalidOption).into();
-        }
+        Route::Socp => return solve_socp(model, options, stop, journal, route),
         Route::Auto | Route::Lp | Route::Qp => {}
     }
     // Ipopt refuses a problem with more equality constraints than free variables before
@@ -109,6 +106,9 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
     }
     let qp = match crate::convex::extract::extract(model) {
         Ok(qp) => qp,
+        Err(NotQp::NonlinearConstraint(_)) if route == Route::Auto => {
+            return solve_socp(model, options, stop, journal, route);
+        }
         Err(why) if route == Route::Auto => {
             log::info!("not an LP or convex QP ({why}): using the NLP method");
             return solve_nlp(model, options, stop, journal);
@@ -132,6 +132,64 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
     let clock = Stopwatch::start();
     let result = crate::convex::solve(&qp.problem, &settings, journal);
     log_solve_call("convex", &clock);
+    conclude_convex(model, options, stop, journal, route, result, |s| {
+        qp.model_solution(s)
+    })
+}
+
+/// The second-order cone route: a convex QCQP to the convex method, anything else to
+/// the NLP method under `auto` and an option error when forced.
+fn solve_socp(
+    model: &Model,
+    options: &Options,
+    stop: &Stop,
+    journal: &mut dyn Write,
+    route: Route,
+) -> Outcome {
+    let qcqp = match crate::convex::extract_qcqp::extract_qcqp(model) {
+        Ok(qcqp) => qcqp,
+        Err(why) if route == Route::Auto => {
+            log::info!("not a convex QCQP ({why}): using the NLP method");
+            return solve_nlp(model, options, stop, journal);
+        }
+        Err(why) => {
+            let _ = writeln!(
+                journal,
+                "solver_selection=socp does not fit this model: {why}."
+            );
+            return unsolved(model, SolveStatus::InvalidOption).into();
+        }
+    };
+    // A second-order cone pair whose product `sᵀz` is ε can be misaligned (in
+    // `s₀z₁ + z₀s₁`) by order √ε where the scaling is ill-conditioned, and the model's
+    // stationarity inherits that error: the gap is driven further down than for a QP.
+    let settings = crate::convex::Settings {
+        tol_gap_abs: SOC_GAP_FACTOR * options.real("tol"),
+        tol_gap_rel: SOC_GAP_FACTOR * options.real("tol"),
+        stop: stop.clone(),
+        ..convex_settings(options, model, &qcqp.problem.qp)
+    };
+    let clock = Stopwatch::start();
+    let result = crate::convex::solve_qcqp(&qcqp.problem, &settings, journal);
+    log_solve_call("socp", &clock);
+    conclude_convex(model, options, stop, journal, route, result, |s| {
+        qcqp.model_solution(s)
+    })
+}
+
+/// Keeps a convex method's result when it is a certified optimum, a checked proof of
+/// infeasibility or unboundedness, or the route was forced; otherwise solves the model
+/// again by the NLP method. `to_model` maps the solution to the model's objective sense.
+fn conclude_convex(
+    model: &Model,
+    options: &Options,
+    stop: &Stop,
+    journal: &mut dyn Write,
+    route: Route,
+    result: Result<crate::convex::ConvexResult, crate::convex::ProblemError>,
+    to_model: impl FnOnce(Solution) -> Solution,
+) -> Outcome {
+    let verbose = options.int("print_level") > 0;
     let result = match result {
         Ok(r) => r,
         Err(e) => {
@@ -139,7 +197,7 @@ fn solve_routed(model: &Model, options: &Options, stop: &Stop, journal: &mut dyn
             return solve_nlp(model, options, stop, journal);
         }
     };
-    let solution = qp.model_solution(result.solution);
+    let solution = to_model(result.solution);
     if solution.status == SolveStatus::InvalidProblemDefinition {
         return solution.into();
     }
@@ -257,6 +315,9 @@ fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool
     }
     .map_err(|e: String| format!("the convex method's certificate could not be checked: {e}"))
 }
+
+/// Gap tolerance of the second-order cone route relative to `tol`.
+const SOC_GAP_FACTOR: f64 = 1e-4;
 
 /// Settings of the convex method from the options it shares with the NLP method.
 fn convex_settings(

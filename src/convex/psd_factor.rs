@@ -1,0 +1,329 @@
+//! A factor `F` with `Q = FFᵀ` of a symmetric positive semidefinite matrix, which
+//! both certifies that a quadratic row is convex and gives its second-order cone
+//! form `xᵀQx = ‖Fᵀx‖²`.
+//!
+//! The variables of `Q` split into the connected components of its sparsity graph
+//! (`Q` is block diagonal over them), each factored on its own, so `F` is as sparse
+//! as the block structure allows: a diagonal `Q` gives a diagonal `F`.
+//!
+//! - A component of at most [`DENSE_LIMIT`] variables gets a dense Cholesky
+//!   factorization with diagonal pivoting, stopped when every remaining pivot is at
+//!   most `τ = 1e-9 · max|Qᵢⱼ|`. Its remainder (a Schur complement) must then have
+//!   every entry within `τ` in magnitude, which a semidefinite remainder satisfies
+//!   (`|Sᵢⱼ| ≤ √(SᵢᵢSⱼⱼ)`) and an indefinite `Q` (an eigenvalue below about `−τ`)
+//!   does not. The number of columns is the numerical rank, so a low-rank `Q` gets
+//!   a thin factor.
+//! - A larger component gets a sparse `LLᵀ` with a fill-reducing ordering; it must
+//!   be positive definite (a singular large block is not certified).
+
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt::factor::LltRegularization;
+use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::linalg::cholesky::{
+    CholeskySymbolicParams, SymbolicCholeskyRaw, SymmetricOrdering, factorize_symbolic_cholesky,
+};
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{Par, Side};
+
+use super::csc::CscMatrix;
+
+/// Relative size of the pivots and remainder entries treated as zero.
+const RELATIVE_TOLERANCE: f64 = 1e-9;
+
+/// Largest component factored densely (with pivoting, so semidefinite blocks are
+/// accepted); its `d²` workspace is 2 MB at this size.
+pub const DENSE_LIMIT: usize = 500;
+
+/// Why no factor was produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactorError {
+    /// `Q` has a negative eigenvalue (beyond the tolerance).
+    NotSemidefinite,
+    /// A component larger than [`DENSE_LIMIT`] is not positive definite; whether it is
+    /// semidefinite is not decided.
+    LargeSingularBlock(usize),
+    /// A coefficient is not finite.
+    NonFinite,
+}
+
+impl std::fmt::Display for FactorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FactorError::NotSemidefinite => write!(f, "not positive semidefinite"),
+            FactorError::LargeSingularBlock(d) => write!(
+                f,
+                "a block of {d} coupled variables is singular or indefinite"
+            ),
+            FactorError::NonFinite => write!(f, "a coefficient is not finite"),
+        }
+    }
+}
+
+impl std::error::Error for FactorError {}
+
+/// `F` (`n × k`) with `Q = FFᵀ` for the symmetric `n × n` matrix `Q` given by its
+/// upper-triangle entries `(i, j, Qᵢⱼ)`, `i ≤ j` (duplicates are summed).
+pub fn psd_factor(n: usize, upper: &[(usize, usize, f64)]) -> Result<CscMatrix, FactorError> {
+    if upper.iter().any(|t| !t.2.is_finite()) {
+        return Err(FactorError::NonFinite);
+    }
+    let max_abs = upper.iter().fold(0.0f64, |m, t| m.max(t.2.abs()));
+    let tol = RELATIVE_TOLERANCE * max_abs;
+    let mut columns: Vec<Vec<(usize, f64)>> = Vec::new();
+    for (vars, entries) in components(n, upper) {
+        if vars.len() <= DENSE_LIMIT {
+            dense_pivoted(&vars, &entries, tol, &mut columns)?;
+        } else {
+            sparse_definite(&vars, &entries, &mut columns)?;
+        }
+    }
+    let triplets: Vec<(usize, usize, f64)> = columns
+        .iter()
+        .enumerate()
+        .flat_map(|(k, col)| col.iter().map(move |&(i, v)| (i, k, v)))
+        .collect();
+    Ok(CscMatrix::from_triplets(n, columns.len(), &triplets)
+        .expect("factor entries lie inside the matrix"))
+}
+
+/// The connected components of `Q`'s sparsity graph: each as its sorted variables
+/// and its entries in local indices (upper triangle).
+type Component = (Vec<usize>, Vec<(usize, usize, f64)>);
+
+fn components(n: usize, upper: &[(usize, usize, f64)]) -> Vec<Component> {
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut used = vec![false; n];
+    for &(i, j, v) in upper {
+        if v == 0.0 {
+            continue;
+        }
+        used[i] = true;
+        used[j] = true;
+        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+        if ri != rj {
+            parent[ri.max(rj)] = ri.min(rj);
+        }
+    }
+    let mut index_of_root = vec![usize::MAX; n];
+    let mut local = vec![0; n];
+    let mut out: Vec<Component> = Vec::new();
+    for j in (0..n).filter(|&j| used[j]) {
+        let r = root(&mut parent, j);
+        if index_of_root[r] == usize::MAX {
+            index_of_root[r] = out.len();
+            out.push((Vec::new(), Vec::new()));
+        }
+        let c = &mut out[index_of_root[r]];
+        local[j] = c.0.len();
+        c.0.push(j);
+    }
+    for &(i, j, v) in upper {
+        if v != 0.0 {
+            let c = index_of_root[root(&mut parent, i)];
+            let (a, b) = (local[i], local[j]);
+            out[c].1.push((a.min(b), a.max(b), v));
+        }
+    }
+    out
+}
+
+/// Dense Cholesky with diagonal pivoting of one component; appends its columns.
+fn dense_pivoted(
+    vars: &[usize],
+    entries: &[(usize, usize, f64)],
+    tol: f64,
+    columns: &mut Vec<Vec<(usize, f64)>>,
+) -> Result<(), FactorError> {
+    let d = vars.len();
+    let mut a = vec![0.0; d * d];
+    for &(i, j, v) in entries {
+        a[i * d + j] += v;
+        if i != j {
+            a[j * d + i] += v;
+        }
+    }
+    let mut remaining: Vec<usize> = (0..d).collect();
+    let mut l = vec![0.0; d];
+    while let Some((pos, &p)) = remaining
+        .iter()
+        .enumerate()
+        .max_by(|x, y| a[x.1 * d + x.1].total_cmp(&a[y.1 * d + y.1]))
+    {
+        let pivot = a[p * d + p];
+        if pivot <= tol {
+            break;
+        }
+        remaining.swap_remove(pos);
+        let root = pivot.sqrt();
+        let mut column = vec![(vars[p], root)];
+        for &i in &remaining {
+            l[i] = a[i * d + p] / root;
+            if l[i] != 0.0 {
+                column.push((vars[i], l[i]));
+            }
+        }
+        for &i in &remaining {
+            if l[i] == 0.0 {
+                continue;
+            }
+            for &j in &remaining {
+                a[i * d + j] -= l[i] * l[j];
+            }
+        }
+        columns.push(column);
+    }
+    let semidefinite_remainder = remaining
+        .iter()
+        .all(|&i| remaining.iter().all(|&j| a[i * d + j].abs() <= tol));
+    if semidefinite_remainder {
+        Ok(())
+    } else {
+        Err(FactorError::NotSemidefinite)
+    }
+}
+
+/// Sparse `LLᵀ` (AMD ordering, simplicial) of a positive definite component;
+/// appends the columns of `PᵀL`.
+fn sparse_definite(
+    vars: &[usize],
+    entries: &[(usize, usize, f64)],
+    columns: &mut Vec<Vec<(usize, f64)>>,
+) -> Result<(), FactorError> {
+    let d = vars.len();
+    let singular = FactorError::LargeSingularBlock(d);
+    let q = CscMatrix::from_triplets(d, d, entries).map_err(|_| singular.clone())?;
+    let pattern = SymbolicSparseColMatRef::new_checked(d, d, q.col_ptr(), None, q.row_idx());
+    let params = CholeskySymbolicParams {
+        supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SIMPLICIAL,
+        ..Default::default()
+    };
+    let symbolic =
+        factorize_symbolic_cholesky(pattern, Side::Upper, SymmetricOrdering::Amd, params)
+            .map_err(|_| singular.clone())?;
+    let req = symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default());
+    let mut mem = MemBuffer::try_new(StackReq::any_of(&[req])).map_err(|_| singular.clone())?;
+    let mut l_values = vec![0.0; symbolic.len_val()];
+    symbolic
+        .factorize_numeric_llt(
+            &mut l_values,
+            SparseColMatRef::new(pattern, q.values()),
+            Side::Upper,
+            LltRegularization {
+                dynamic_regularization_delta: 0.0,
+                dynamic_regularization_epsilon: 0.0,
+            },
+            Par::Seq,
+            MemStack::new(&mut mem),
+            Default::default(),
+        )
+        .map_err(|_| singular.clone())?;
+    let SymbolicCholeskyRaw::Simplicial(simplicial) = symbolic.raw() else {
+        return Err(singular);
+    };
+    // The factored matrix is Q permuted: (PQPᵀ)ᵢⱼ = Q[fwd[i], fwd[j]] = (LLᵀ)ᵢⱼ, so
+    // row i of L belongs to variable fwd[i].
+    let identity: Vec<usize> = (0..d).collect();
+    let fwd = symbolic.perm().map_or(&identity[..], |p| p.arrays().0);
+    let (col_ptr, row_idx) = (simplicial.col_ptr(), simplicial.row_idx());
+    for j in 0..d {
+        columns.push(
+            (col_ptr[j]..col_ptr[j + 1])
+                .filter(|&k| l_values[k] != 0.0)
+                .map(|k| (vars[fwd[row_idx[k]]], l_values[k]))
+                .collect(),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `FFᵀ` as a dense matrix.
+    fn product(f: &CscMatrix) -> Vec<Vec<f64>> {
+        let n = f.nrows();
+        let mut out = vec![vec![0.0; n]; n];
+        for k in 0..f.ncols() {
+            let col: Vec<_> = f.column(k).collect();
+            for &(i, a) in &col {
+                for &(j, b) in &col {
+                    out[i][j] += a * b;
+                }
+            }
+        }
+        out
+    }
+
+    fn assert_reproduces(n: usize, upper: &[(usize, usize, f64)], f: &CscMatrix) {
+        let mut q = vec![vec![0.0; n]; n];
+        for &(i, j, v) in upper {
+            q[i][j] += v;
+            if i != j {
+                q[j][i] += v;
+            }
+        }
+        let ffv = product(f);
+        for i in 0..n {
+            for j in 0..n {
+                assert!((q[i][j] - ffv[i][j]).abs() < 1e-10, "({i}, {j})");
+            }
+        }
+    }
+
+    #[test]
+    fn diagonal_and_low_rank_blocks_get_thin_factors() {
+        // Variables 0 and 3 alone (diagonal), 1 and 2 coupled with rank one: (x1 + 2x2)².
+        let upper = [
+            (0, 0, 4.0),
+            (3, 3, 1.0),
+            (1, 1, 1.0),
+            (1, 2, 2.0),
+            (2, 2, 4.0),
+        ];
+        let f = psd_factor(5, &upper).unwrap();
+        assert_eq!(f.ncols(), 3);
+        assert_eq!(f.nnz(), 4);
+        assert_reproduces(5, &upper, &f);
+    }
+
+    #[test]
+    fn indefinite_matrices_are_refused() {
+        let upper = [(0, 0, 1.0), (0, 1, 2.0), (1, 1, 1.0)];
+        assert_eq!(psd_factor(2, &upper), Err(FactorError::NotSemidefinite));
+        assert_eq!(
+            psd_factor(2, &[(0, 1, 1.0)]),
+            Err(FactorError::NotSemidefinite)
+        );
+        assert_eq!(
+            psd_factor(2, &[(0, 0, -1.0)]),
+            Err(FactorError::NotSemidefinite)
+        );
+        assert_eq!(psd_factor(3, &[]).unwrap().ncols(), 0);
+    }
+
+    #[test]
+    fn large_definite_block_is_factored_sparsely() {
+        // Tridiagonal [2, −1] of size 600: one component above the dense limit.
+        let n = 600;
+        let mut upper: Vec<_> = (0..n).map(|i| (i, i, 2.0)).collect();
+        upper.extend((0..n - 1).map(|i| (i, i + 1, -1.0)));
+        let f = psd_factor(n, &upper).unwrap();
+        assert!(f.nnz() < 4 * n, "fill {}", f.nnz());
+        assert_reproduces(n, &upper, &f);
+        // Tridiagonal [1, −1] has eigenvalues 1 − 2cos(kπ/(n+1)) down to about −1.
+        let mut indefinite: Vec<_> = (0..n).map(|i| (i, i, 1.0)).collect();
+        indefinite.extend((0..n - 1).map(|i| (i, i + 1, -1.0)));
+        assert_eq!(
+            psd_factor(n, &indefinite),
+            Err(FactorError::LargeSingularBlock(n))
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! Convex quadratically constrained QPs and their second-order cone form.
+//!
+//! A quadratic row `g(x) = aᵀx + xᵀQx` of a [`QcqpProblem`] has one finite side and a
+//! factor `F` with `Q = FFᵀ` on an upper side (`g ≤ u`) or `Q = −FFᵀ` on a lower side
+//! (`g ≥ l`). Either way it reads `‖Fᵀx‖² ≤ t` with `t = ū − āᵀx` (`ā = a, ū = u`
+//! or `ā = −a, ū = −l`), and since `((1 + t)/2)² − ((1 − t)/2)² = t`,
+//!
+//! ```text
+//! ‖Fᵀx‖² ≤ t   ⇔   ((1 + t)/2, (1 − t)/2, Fᵀx) ∈ SOC(k + 2),
+//! ```
+//!
+//! a second-order cone of dimension `k + 2` for a rank-`k` factor: conic rows
+//! `āᵀx/2 + s₀ = (1 + ū)/2`, `−āᵀx/2 + s₁ = (1 − ū)/2`, `−Fᵀx + s₂.. = 0`. No
+//! variable is added. The row's multiplier is `μ = (z₀ − z₁)/2 ≥ 0`: `Aᵀz` of the
+//! block is `μ ā − F z₂..`, and at a complementary pair `z₂.. = −(z₀/s₀)Fᵀx` with
+//! `z₀/s₀ = 2μ` (because `s₀ + s₁ = 1`), which is `μ ∇(‖Fᵀx‖² + āᵀx)`.
+
+use super::cones::ConeSpec;
+use super::conic::{ConicProblem, QuadraticBlock, RowOrigin};
+use super::csc::CscMatrix;
+use super::problem::{ProblemError, QpProblem, is_finite_bound};
+
+/// Which side of a quadratic row is finite, and so the sign of its Hessian.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuadraticSide {
+    /// `g(x) ≤ u` with `Q = FFᵀ`.
+    Upper,
+    /// `g(x) ≥ l` with `Q = −FFᵀ`.
+    Lower,
+}
+
+impl QuadraticSide {
+    /// `+1` for an upper side, `−1` for a lower one: `Q = sign · FFᵀ`.
+    pub fn sign(self) -> f64 {
+        match self {
+            QuadraticSide::Upper => 1.0,
+            QuadraticSide::Lower => -1.0,
+        }
+    }
+}
+
+/// The quadratic part of one constraint row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuadraticRow {
+    /// Index of the row in the problem (its linear part is that row of `A`).
+    pub row: usize,
+    pub side: QuadraticSide,
+    /// `n × k`, `Q = sign · FFᵀ`.
+    pub factor: CscMatrix,
+}
+
+impl QuadraticRow {
+    /// `xᵀQx`.
+    pub fn value(&self, x: &[f64]) -> f64 {
+        let mut ftx = vec![0.0; self.factor.ncols()];
+        self.factor.gemv_t(1.0, x, &mut ftx);
+        self.side.sign() * ftx.iter().map(|v| v * v).sum::<f64>()
+    }
+
+    /// `out ← out + weight · 2Qx`.
+    pub fn add_gradient(&self, weight: f64, x: &[f64], out: &mut [f64]) {
+        let mut ftx = vec![0.0; self.factor.ncols()];
+        self.factor.gemv_t(1.0, x, &mut ftx);
+        self.factor.gemv(2.0 * weight * self.side.sign(), &ftx, out);
+    }
+}
+
+/// A QP plus convex quadratic terms on some of its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QcqpProblem {
+    /// Objective, linear parts of every row, all bounds.
+    pub qp: QpProblem,
+    /// At most one entry per row, each row with exactly the finite side `side`.
+    pub quadratic: Vec<QuadraticRow>,
+}
+
+/// Checks the quadratic rows against `qp` (already validated).
+pub fn validate(qp: &QpProblem, rows: &[QuadraticRow]) -> Result<(), ProblemError> {
+    let (n, m) = (qp.num_vars(), qp.num_rows());
+    let mut seen = vec![false; m];
+    for r in rows {
+        let bad = |why: &'static str| Err(ProblemError::InvalidQuadraticRow { row: r.row, why });
+        if r.row >= m {
+            return bad("no such row");
+        }
+        if std::mem::replace(&mut seen[r.row], true) {
+            return bad("two quadratic parts for one row");
+        }
+        if r.factor.nrows() != n {
+            return bad("factor has the wrong number of rows");
+        }
+        if r.factor.values().iter().any(|v| !v.is_finite()) {
+            return bad("factor entry not finite");
+        }
+        let (l, u) = (qp.row_lower[r.row], qp.row_upper[r.row]);
+        let one_sided = match r.side {
+            QuadraticSide::Upper => is_finite_bound(u) && !is_finite_bound(l),
+            QuadraticSide::Lower => is_finite_bound(l) && !is_finite_bound(u),
+        };
+        if !one_sided {
+            return bad("a convex quadratic row needs exactly its convex side finite");
+        }
+    }
+    Ok(())
+}
+
+/// `qp` with the quadratic rows made free, so that [`ConicProblem::from_qp`] gives
+/// them no linear cone rows; [`append_cones`] adds their cones.
+pub fn without_quadratic_rows(qp: &QpProblem, rows: &[QuadraticRow]) -> QpProblem {
+    let mut relaxed = qp.clone();
+    for r in rows {
+        relaxed.row_lower[r.row] = f64::NEG_INFINITY;
+        relaxed.row_upper[r.row] = f64::INFINITY;
+    }
+    relaxed
+}
+
+/// Appends one second-order cone block per quadratic row to `conic` (built from
+/// [`without_quadratic_rows`]), with the map of its duals back to the row.
+pub fn append_cones(conic: &mut ConicProblem, qp: &QpProblem, rows: &[QuadraticRow]) {
+    let qp_rows = qp.a.transpose();
+    let mut triplets: Vec<(usize, usize, f64)> = conic.a.triplets().collect();
+    let mut r = conic.num_rows();
+    for quad in rows {
+        let sign = quad.side.sign();
+        let side = match quad.side {
+            QuadraticSide::Upper => qp.row_upper[quad.row],
+            QuadraticSide::Lower => -qp.row_lower[quad.row],
+        };
+        conic.quadratic.push(QuadraticBlock {
+            row: quad.row,
+            start: r,
+            sign,
+        });
+        for (j, v) in qp_rows.column(quad.row) {
+            triplets.push((r, j, 0.5 * sign * v));
+            triplets.push((r + 1, j, -0.5 * sign * v));
+        }
+        conic.b.push(0.5 * (1.0 + side));
+        conic.b.push(0.5 * (1.0 - side));
+        for k in 0..quad.factor.ncols() {
+            triplets.extend(quad.factor.column(k).map(|(j, v)| (r + 2 + k, j, -v)));
+            conic.b.push(0.0);
+        }
+        let dim = quad.factor.ncols() + 2;
+        conic
+            .origin
+            .extend(std::iter::repeat_n(RowOrigin::Quadratic(quad.row), dim));
+        conic.cones.push(ConeSpec::SecondOrder(dim));
+        r += dim;
+    }
+    conic.a = CscMatrix::from_triplets(r, conic.num_vars(), &triplets)
+        .expect("cone rows built from valid matrices are valid");
+}
+
+/// Replaces the multipliers `lambda` of the quadratic rows (mapped from the conic
+/// duals `z` by [`ConicProblem::original_duals`]) by the projection of each cone's
+/// term in the stationarity condition, `c = μā − F z₂..`, onto the row's gradient
+/// `∇ḡ = ā + 2FFᵀx` at `x`. Both agree at an exactly complementary pair; at the
+/// method's end point the projection leaves only the part of `c` that no multiplier
+/// of the row can produce, so the model's dual residual stays that of the conic one.
+pub fn project_multipliers(
+    qp: &QpProblem,
+    rows: &[QuadraticRow],
+    blocks: &[QuadraticBlock],
+    x: &[f64],
+    z: &[f64],
+    lambda: &mut [f64],
+) {
+    let n = qp.num_vars();
+    let qp_rows = qp.a.transpose();
+    let (mut term, mut gradient) = (vec![0.0; n], vec![0.0; n]);
+    for (quad, block) in rows.iter().zip(blocks) {
+        let sign = block.sign;
+        let mu = 0.5 * (z[block.start] - z[block.start + 1]);
+        let k = quad.factor.ncols();
+        let z2 = &z[block.start + 2..block.start + 2 + k];
+        term.fill(0.0);
+        gradient.fill(0.0);
+        for (j, v) in qp_rows.column(quad.row) {
+            term[j] = mu * sign * v;
+            gradient[j] = sign * v;
+        }
+        quad.factor.gemv(-1.0, z2, &mut term);
+        // 2FFᵀx is the gradient of ‖Fᵀx‖² = sign · xᵀQx.
+        quad.add_gradient(quad.side.sign(), x, &mut gradient);
+        let norm_sq: f64 = gradient.iter().map(|g| g * g).sum();
+        if norm_sq > 0.0 {
+            let projection: f64 = term.iter().zip(&gradient).map(|(c, g)| c * g).sum();
+            lambda[quad.row] = sign * projection / norm_sq;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ball_row_becomes_a_rotated_cone_with_its_multiplier() {
+        // x0 + x1² + 4x2² ≤ 3 as aᵀx + ‖Fᵀx‖², F = diag(·, 1, 2) on x1, x2.
+        let a = CscMatrix::from_triplets(1, 3, &[(0, 0, 1.0)]).unwrap();
+        let qp = QpProblem {
+            p: CscMatrix::zeros(3, 3),
+            q: vec![0.0; 3],
+            c0: 0.0,
+            a,
+            row_lower: vec![f64::NEG_INFINITY],
+            row_upper: vec![3.0],
+            var_lower: vec![f64::NEG_INFINITY; 3],
+            var_upper: vec![f64::INFINITY; 3],
+        };
+        let factor = CscMatrix::from_triplets(3, 2, &[(1, 0, 1.0), (2, 1, 2.0)]).unwrap();
+        let rows = [QuadraticRow {
+            row: 0,
+            side: QuadraticSide::Upper,
+            factor,
+        }];
+        validate(&qp, &rows).unwrap();
+        let mut conic = ConicProblem::from_qp(&without_quadratic_rows(&qp, &rows));
+        assert_eq!(conic.num_rows(), 0);
+        append_cones(&mut conic, &qp, &rows);
+        assert_eq!(conic.cones, vec![ConeSpec::SecondOrder(4)]);
+        assert_eq!(conic.b, vec![2.0, -1.0, 0.0, 0.0]);
+        // At x = (2, 0.6, 0.2): t = 3 − 2 = 1, s = b − Ax = (1, 0, 0.6, 0.4).
+        let x = [2.0, 0.6, 0.2];
+        let mut s = conic.b.clone();
+        conic.a.gemv(-1.0, &x, &mut s);
+        let expected = [1.0, 0.0, 0.6, 0.4];
+        for (si, ei) in s.iter().zip(expected) {
+            assert!((si - ei).abs() < 1e-15);
+        }
+        assert!((rows[0].value(&x) - 0.52).abs() < 1e-15);
+        let duals = conic.original_duals(&[3.0, 1.0, -0.5, 0.5]);
+        assert_eq!(duals.lambda, vec![1.0]);
+    }
+
+    #[test]
+    fn rows_with_both_sides_or_the_wrong_side_are_refused() {
+        let qp = QpProblem {
+            p: CscMatrix::zeros(1, 1),
+            q: vec![0.0],
+            c0: 0.0,
+            a: CscMatrix::zeros(1, 1),
+            row_lower: vec![0.0],
+            row_upper: vec![1.0],
+            var_lower: vec![0.0],
+            var_upper: vec![1.0],
+        };
+        let rows = [QuadraticRow {
+            row: 0,
+            side: QuadraticSide::Upper,
+            factor: CscMatrix::from_triplets(1, 1, &[(0, 0, 1.0)]).unwrap(),
+        }];
+        assert!(matches!(
+            validate(&qp, &rows),
+            Err(ProblemError::InvalidQuadraticRow { row: 0, .. })
+        ));
+    }
+}
