@@ -9,6 +9,7 @@ use pounce::nl::{Model, read_bytes};
 use pounce::options::Options;
 use pounce::outcome::{Solution, SolveStatus};
 use pounce::solver_selection::solve;
+use pounce::stop::Stop;
 
 fn model(name: &str) -> Model {
     let path = format!("{}/testdata/nl/{name}.nl", env!("CARGO_MANIFEST_DIR"));
@@ -17,7 +18,7 @@ fn model(name: &str) -> Model {
 
 fn solve_by(route: &str, m: &Model) -> Solution {
     let options = Options::with(&[("solver_selection", route), ("print_level", "0")]).unwrap();
-    solve(m, &options, &mut std::io::sink()).solution
+    solve(m, &options, &Stop::never(), &mut std::io::sink()).solution
 }
 
 /// Clarabel's objective for `name` from the committed reference file.
