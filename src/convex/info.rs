@@ -79,7 +79,12 @@ pub struct Info {
     /// `−½xᵀPx − bᵀz` at `(x, z)/τ` (without the objective constant).
     pub cost_dual: f64,
     pub gap_abs: f64,
+    /// `gap_abs / max(1, min(|primal objective|, |dual objective|))`, the objectives
+    /// with their constant: the value the user sees, which a large constant can make far
+    /// smaller than the costs without it.
     pub gap_rel: f64,
+    /// The objective's constant term, set by the caller before the first update.
+    pub objective_constant: f64,
     /// Largest complementarity product `maxᵢ |zᵢ (b − Ax)ᵢ|` at `(x, z)/τ` (unscaled).
     pub compl_max: f64,
     /// `maxᵢ |Ax + s − b|ᵢ / max(1, |bᵢ|, |Ax|ᵢ, |sᵢ|)` at `(x, s)/τ`.
@@ -122,6 +127,7 @@ impl Default for Info {
             cost_dual: f64::NAN,
             gap_abs: f64::INFINITY,
             gap_rel: f64::INFINITY,
+            objective_constant: 0.0,
             res_primal: f64::INFINITY,
             res_dual: f64::INFINITY,
             res_primal_inf: f64::INFINITY,
@@ -194,7 +200,12 @@ impl Info {
                 * tau_inv
                 * tau_inv;
         self.gap_abs = (self.cost_primal - self.cost_dual).abs();
-        self.gap_rel = self.gap_abs / self.cost_primal.abs().min(self.cost_dual.abs()).max(1.0);
+        let c0 = self.objective_constant;
+        self.gap_rel = self.gap_abs
+            / (self.cost_primal + c0)
+                .abs()
+                .min((self.cost_dual + c0).abs())
+                .max(1.0);
         self.kappa_over_tau = v.kappa / v.tau;
         let weighted =
             v.z.iter()

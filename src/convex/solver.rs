@@ -235,6 +235,7 @@ impl<'a> Engine<'a> {
     /// returned point.
     pub fn run(&mut self, log: &mut dyn Write, c0: f64, start: Instant) -> ConvexStatus {
         let s = self.settings;
+        self.info.objective_constant = c0;
         if self.initialize().is_err() {
             return ConvexStatus::NumericalError;
         }
