@@ -8,7 +8,9 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt::factor::LltRegularization;
-use faer::sparse::linalg::cholesky::{SymmetricOrdering, factorize_symbolic_cholesky};
+use faer::sparse::linalg::cholesky::{
+    CholeskySymbolicParams, SymbolicCholesky, SymmetricOrdering, factorize_symbolic_cholesky,
+};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Par, Side};
 
@@ -48,27 +50,27 @@ pub fn is_positive_semidefinite(p: &CscMatrix) -> bool {
     let Ok(shifted) = CscMatrix::from_triplets(dim, dim, &triplets) else {
         return false;
     };
-    let pattern =
-        SymbolicSparseColMatRef::new_checked(dim, dim, shifted.col_ptr(), None, shifted.row_idx());
-    let Ok(symbolic) = factorize_symbolic_cholesky(
-        pattern,
-        Side::Upper,
-        SymmetricOrdering::Amd,
-        Default::default(),
-    ) else {
-        return false;
-    };
-    let req = StackReq::any_of(&[
-        symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default())
-    ]);
-    let Ok(mut mem) = MemBuffer::try_new(req) else {
-        return false;
-    };
+    sparse_llt(&shifted, Default::default()).is_some()
+}
+
+/// The sparse `LLᵀ` (AMD ordering, no regularization) of the symmetric matrix stored by
+/// its upper triangle `q`: the symbolic factor and `L`'s values, or `None` when `q` is
+/// not numerically positive definite.
+pub(super) fn sparse_llt(
+    q: &CscMatrix,
+    params: CholeskySymbolicParams<'_>,
+) -> Option<(SymbolicCholesky<usize>, Vec<f64>)> {
+    let d = q.ncols();
+    let pattern = SymbolicSparseColMatRef::new_checked(d, d, q.col_ptr(), None, q.row_idx());
+    let symbolic =
+        factorize_symbolic_cholesky(pattern, Side::Upper, SymmetricOrdering::Amd, params).ok()?;
+    let req = symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default());
+    let mut mem = MemBuffer::try_new(StackReq::any_of(&[req])).ok()?;
     let mut l_values = vec![0.0; symbolic.len_val()];
     symbolic
         .factorize_numeric_llt(
             &mut l_values,
-            SparseColMatRef::new(pattern, shifted.values()),
+            SparseColMatRef::new(pattern, q.values()),
             Side::Upper,
             LltRegularization {
                 dynamic_regularization_delta: 0.0,
@@ -78,7 +80,8 @@ pub fn is_positive_semidefinite(p: &CscMatrix) -> bool {
             MemStack::new(&mut mem),
             Default::default(),
         )
-        .is_ok()
+        .ok()?;
+    Some((symbolic, l_values))
 }
 
 #[cfg(test)]

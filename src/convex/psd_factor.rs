@@ -16,15 +16,10 @@
 //! - A larger component gets a sparse `LLᵀ` with a fill-reducing ordering; it must
 //!   be positive definite (a singular large block is not certified).
 
-use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
-use faer::linalg::cholesky::llt::factor::LltRegularization;
 use faer::sparse::linalg::SupernodalThreshold;
-use faer::sparse::linalg::cholesky::{
-    CholeskySymbolicParams, SymbolicCholeskyRaw, SymmetricOrdering, factorize_symbolic_cholesky,
-};
-use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
-use faer::{Par, Side};
+use faer::sparse::linalg::cholesky::{CholeskySymbolicParams, SymbolicCholeskyRaw};
 
+use super::convexity::sparse_llt;
 use super::csc::CscMatrix;
 
 /// Relative size of the pivots and remainder entries treated as zero.
@@ -199,31 +194,11 @@ fn sparse_definite(
     let d = vars.len();
     let singular = FactorError::LargeSingularBlock(d);
     let q = CscMatrix::from_triplets(d, d, entries).map_err(|_| singular.clone())?;
-    let pattern = SymbolicSparseColMatRef::new_checked(d, d, q.col_ptr(), None, q.row_idx());
     let params = CholeskySymbolicParams {
         supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SIMPLICIAL,
         ..Default::default()
     };
-    let symbolic =
-        factorize_symbolic_cholesky(pattern, Side::Upper, SymmetricOrdering::Amd, params)
-            .map_err(|_| singular.clone())?;
-    let req = symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default());
-    let mut mem = MemBuffer::try_new(StackReq::any_of(&[req])).map_err(|_| singular.clone())?;
-    let mut l_values = vec![0.0; symbolic.len_val()];
-    symbolic
-        .factorize_numeric_llt(
-            &mut l_values,
-            SparseColMatRef::new(pattern, q.values()),
-            Side::Upper,
-            LltRegularization {
-                dynamic_regularization_delta: 0.0,
-                dynamic_regularization_epsilon: 0.0,
-            },
-            Par::Seq,
-            MemStack::new(&mut mem),
-            Default::default(),
-        )
-        .map_err(|_| singular.clone())?;
+    let (symbolic, l_values) = sparse_llt(&q, params).ok_or(singular.clone())?;
     let SymbolicCholeskyRaw::Simplicial(simplicial) = symbolic.raw() else {
         return Err(singular);
     };
