@@ -8,18 +8,9 @@ use crate::options::Options;
 /// Values and first derivatives of a model at a point, as the certificate needs them: the
 /// objective as written (not negated for maximize), its gradient, the constraint bodies
 /// (linear and nonlinear parts, bounds not subtracted) and the sparse Jacobian.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Evaluation {
-    pub objective: f64,
-    pub gradient: Vec<f64>,
-    pub constraints: Vec<f64>,
-    /// Row and column of each Jacobian entry.
-    pub jacobian_rows: Vec<u32>,
-    pub jacobian_cols: Vec<u32>,
-    pub jacobian_values: Vec<f64>,
-}
+pub type Evaluation = FirstOrder;
 
-impl Evaluation {
+impl FirstOrder {
     /// The evaluation of a point where the functions could not be evaluated: every value
     /// NaN, so that every figure of the certificate is infinite.
     pub fn failed(n_var: usize, n_con: usize) -> Evaluation {
@@ -27,9 +18,7 @@ impl Evaluation {
             objective: f64::NAN,
             gradient: vec![f64::NAN; n_var],
             constraints: vec![f64::NAN; n_con],
-            jacobian_rows: Vec::new(),
-            jacobian_cols: Vec::new(),
-            jacobian_values: Vec::new(),
+            ..Evaluation::default()
         }
     }
 
@@ -62,16 +51,9 @@ impl<'m> Fresh<'m> {
     }
 
     pub(crate) fn at(&mut self, x: &[f64]) -> Result<Evaluation, String> {
-        let mut v = FirstOrder::default();
+        let mut v = Evaluation::default();
         self.0.evaluate(x, &mut v).map_err(|e| e.to_string())?;
-        Ok(Evaluation {
-            objective: v.objective,
-            gradient: v.gradient,
-            constraints: v.constraints,
-            jacobian_rows: v.jacobian_rows,
-            jacobian_cols: v.jacobian_cols,
-            jacobian_values: v.jacobian_values,
-        })
+        Ok(v)
     }
 }
 
