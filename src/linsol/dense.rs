@@ -99,11 +99,7 @@ impl SymmetricIndefiniteSolver for DenseLdlt {
             piv_start: 0,
         });
         self.factored = true;
-        if inertia.zero > 0 {
-            Err(LinsolError::Singular(inertia))
-        } else {
-            Ok(inertia)
-        }
+        inertia.nonsingular()
     }
 
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {

@@ -83,6 +83,19 @@ pub struct Inertia {
     pub zero: usize,
 }
 
+impl Inertia {
+    /// The outcome of a factorization with this inertia: a matrix with a zero
+    /// eigenvalue is an error that still carries the inertia, for callers (the IPM's
+    /// inertia correction) that act on it.
+    pub(crate) fn nonsingular(self) -> Result<Inertia, LinsolError> {
+        if self.zero > 0 {
+            Err(LinsolError::Singular(self))
+        } else {
+            Ok(self)
+        }
+    }
+}
+
 /// Why a factorization or solve did not produce a usable result.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LinsolError {

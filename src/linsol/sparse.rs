@@ -176,11 +176,7 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
             )
             .ok_or(LinsolError::Interrupted)?;
         self.factored = true;
-        if inertia.zero > 0 {
-            Err(LinsolError::Singular(inertia))
-        } else {
-            Ok(inertia)
-        }
+        inertia.nonsingular()
     }
 
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {
