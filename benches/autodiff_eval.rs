@@ -5,6 +5,16 @@
 //!
 //! Run: `cargo bench --bench autodiff_eval [-- NAME ...]`.
 //!
+//! Same run: after `bash benches/asl/build.sh`, set `POUNCE_ASLDUMP=target/asl/asldump`
+//! and the ASL columns come from running `asldump --time K` on each model right after
+//! pounce's rounds on it, instead of the recorded table. K is chosen so that the ASL
+//! spends at least as many evaluations as pounce's budget would at pounce's speed.
+//! asldump times its loops with the wall clock; to compare CPU with CPU, its loops'
+//! CPU time is measured as the CPU time of `asldump --time K` less that of a plain
+//! `asldump` run on the same file (children's rusage), and its three figures are
+//! scaled by that CPU time over their wall-clock sum. `asl_wall` is that wall-clock
+//! / CPU ratio.
+//!
 //! One round is one interior-point iteration at a new point (x0 and x1 alternate):
 //! objective and constraint values (`fc`), then gradient and Jacobian at that point
 //! (`gj`), then the Hessian at that point (`hess`); each part is timed on its own.
@@ -61,7 +71,45 @@ fn time_rounds(
     (total.map(|t| t.as_secs_f64() / reps as f64), share)
 }
 
+/// CPU seconds per evaluation (`fc`, `gj`, `hess`) of `asldump --time k` on `file`,
+/// and the wall-clock / CPU ratio of its timing loops (see the module comment).
+fn asldump_times(asldump: &Path, file: &Path, k: usize) -> ([f64; 3], f64) {
+    let children_cpu = || {
+        // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is a valid, writable rusage.
+        assert_eq!(
+            unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) },
+            0
+        );
+        let s = |t: libc::timeval| t.tv_sec as f64 + 1e-6 * t.tv_usec as f64;
+        s(ru.ru_utime) + s(ru.ru_stime)
+    };
+    let run = |extra: &[String]| {
+        let cpu = children_cpu();
+        let out = std::process::Command::new(asldump)
+            .args(extra)
+            .args(["--summary", "0"])
+            .arg(file)
+            .output()
+            .expect("asldump runs");
+        assert!(
+            out.status.success(),
+            "asldump on {}: {out:?}",
+            file.display()
+        );
+        (out.stdout, children_cpu() - cpu)
+    };
+    let (_, cpu_plain) = run(&[]);
+    let (stdout, cpu_timed) = run(&["--time".into(), k.to_string()]);
+    let json: serde_json::Value = serde_json::from_slice(&stdout).expect("asldump JSON");
+    let wall = ["fc_s", "gj_s", "hess_s"].map(|key| json["timing"][key].as_f64().unwrap_or(0.0));
+    let share = k as f64 * wall.iter().sum::<f64>() / (cpu_timed - cpu_plain);
+    (wall.map(|w| w / share), share)
+}
+
 fn main() {
+    let asldump = std::env::var_os("POUNCE_ASLDUMP");
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     let asl: HashMap<String, Vec<String>> =
         std::fs::read_to_string(shared.join("reference/asl-timing-cute.tsv"))
@@ -82,7 +130,7 @@ fn main() {
         args.iter().map(String::as_str).collect()
     };
     println!(
-        "{:<9} {:>6} {:>6} {:>7} {:>7} {:>8} | {:>8} {:>8} {:>5} | {:>8} {:>8} {:>5} | {:>8} {:>8} {:>5} | {:>8} {:>8} {:>5} | {:>5}",
+        "{:<9} {:>6} {:>6} {:>7} {:>7} {:>8} | {:>8} {:>8} {:>5} | {:>8} {:>8} {:>5} | {:>8} {:>8} {:>5} | {:>8} {:>8} {:>5} | {:>5} {:>8}",
         "model",
         "n",
         "m",
@@ -101,7 +149,8 @@ fn main() {
         "total_s",
         "asl",
         "ratio",
-        "wall"
+        "wall",
+        "asl_wall"
     );
     for name in names {
         let model =
@@ -147,9 +196,16 @@ fn main() {
                 .and_then(|f| f[k].parse::<f64>().ok())
                 .unwrap_or(f64::NAN)
         };
-        let (afc, agj, ah) = (asl_col(7), asl_col(8), asl_col(9));
+        let ([afc, agj, ah], asl_share) = match &asldump {
+            Some(exe) => {
+                let k = (budget.as_secs_f64() / (fc + gj + hs)).clamp(5.0, 5000.0) as usize;
+                let file = shared.join(format!("corpus/cute/ampl/{name}.nl"));
+                asldump_times(Path::new(exe), &file, k)
+            }
+            None => ([asl_col(7), asl_col(8), asl_col(9)], f64::NAN),
+        };
         println!(
-            "{:<9} {:>6} {:>6} {:>7} {:>7} {:>8.2e} | {:>8.2e} {:>8.2e} {:>5.2} | {:>8.2e} {:>8.2e} {:>5.2} | {:>8.2e} {:>8.2e} {:>5.2} | {:>8.2e} {:>8.2e} {:>5.2} | {:>5.1}",
+            "{:<9} {:>6} {:>6} {:>7} {:>7} {:>8.2e} | {:>8.2e} {:>8.2e} {:>5.2} | {:>8.2e} {:>8.2e} {:>5.2} | {:>8.2e} {:>8.2e} {:>5.2} | {:>8.2e} {:>8.2e} {:>5.2} | {:>5.1} {:>8.1}",
             name,
             model.n_var,
             model.n_con,
@@ -168,7 +224,8 @@ fn main() {
             fc + gj + hs,
             afc + agj + ah,
             (fc + gj + hs) / (afc + agj + ah),
-            share
+            share,
+            asl_share
         );
     }
 }
