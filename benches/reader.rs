@@ -13,13 +13,18 @@
 //! ASL's Hessian set-up). Times are process CPU time per read; a side's best is its
 //! fastest read over all rounds, its median the median of the rounds' medians. Peak
 //! memory is each process's VmHWM after its first read. Ratios are pounce / ASL.
+//! The corpus files are all text; each is also converted to binary (little-endian,
+//! the ASL's native order on this machine) with `pounce::nl::write::write_binary`
+//! into `target/reader-bench/` and timed the same way, as AMPL writes binary files
+//! by default.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use pounce::nl::eval::Evaluator;
-use pounce::nl::read_file;
+use pounce::nl::write::write_binary;
+use pounce::nl::{ByteOrder, read_file};
 
 const REPEATS: usize = 31;
 /// Reads per process in the same-run comparison.
@@ -197,7 +202,30 @@ fn same_run(root: &Path, files: &[(u64, PathBuf)], aslread: &Path) {
         "| file | bytes | pounce best (ms) | median | ASL fg_read best (ms) | median | ASL pfgh_read best (ms) | median | best ratio vs fg_read | median ratio vs fg_read | best ratio vs pfgh_read | peak KiB pounce | fg_read | pfgh_read |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let bin_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reader-bench");
+    std::fs::create_dir_all(&bin_dir).expect("binary copies' directory");
+    let mut all: Vec<(u64, PathBuf, String)> = Vec::new();
     for (bytes, path) in files {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        all.push((*bytes, path.clone(), name.clone()));
+    }
+    for (_, path) in files {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let text = std::fs::read(path).expect("corpus file");
+        let bin = write_binary(&name, &text, ByteOrder::Little).unwrap_or_else(|e| panic!("{e}"));
+        let bin_path = bin_dir.join(name.replace('/', "-"));
+        std::fs::write(&bin_path, &bin).expect("binary copy written");
+        all.push((bin.len() as u64, bin_path, format!("{name} (binary)")));
+    }
+    for (bytes, path, name) in &all {
         let (mut p, mut fg, mut pfgh) = (Side::default(), Side::default(), Side::default());
         for _ in 0..ROUNDS {
             p.add(&run(Command::new(&me).arg(CHILD).arg(path)));
@@ -209,7 +237,6 @@ fn same_run(root: &Path, files: &[(u64, PathBuf)], aslread: &Path) {
                 .arg(path)));
         }
         let ms = |s: f64| s * 1e3;
-        let name = path.strip_prefix(root).unwrap_or(path).display();
         println!(
             "| {name} | {bytes} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
             ms(p.best()),
