@@ -17,7 +17,9 @@
  * time per read, CLOCK_PROCESS_CPUTIME_ID), best_wall_s and median_wall_s
  * (CLOCK_MONOTONIC), peak_rss_kib (Linux VmHWM at the end) and
  * peak_rss_first_kib (VmHWM right after the first read, before any ASL_free).
- * Exit status 2 on a usage error, 3 when the ASL cannot read the file.
+ * Exit status 2 on a usage error, 3 when the file cannot be opened or the ASL's
+ * reader returns an error; on a malformed header the ASL itself prints a message
+ * and exits with status 1.
  *
  * Build: bash benches/asl/build.sh (which supplies the ASL headers and library).
  */
@@ -65,8 +67,10 @@ static ASL *
 read_once(const char *stub, int pfgh)
 {
 	ASL *asl = ASL_alloc(pfgh ? ASL_read_pfgh : ASL_read_fg);
-	FILE *nl = jac0dim(stub, (fint)strlen(stub));
+	FILE *nl;
 	int rc;
+	return_nofile = 1;	/* a missing file is reported here, not by exit(1) */
+	nl = jac0dim(stub, (fint)strlen(stub));
 	if (!nl) {
 		ASL_free(&asl);
 		return 0;
