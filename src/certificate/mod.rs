@@ -104,15 +104,19 @@ impl Certificate {
 
     /// The status to report for a solver outcome `status`: an optimal claim stands only
     /// when the certificate is verified; otherwise it becomes `StopAtAcceptablePoint` when
-    /// the point meets `acceptable`, and `InternalError` (the solver's own test and the
-    /// certificate disagree) when it does not. Other outcomes are unchanged.
+    /// the point meets `acceptable`, and `ErrorInStepComputation` when it does not (the
+    /// solver's own test passed on a point the original model refutes; the log and the
+    /// `.sol` message line say that the certificate failed). Every route, forced or
+    /// chosen, reports through this. Other outcomes are unchanged.
     pub fn status_for(&self, status: SolveStatus, acceptable: &Tolerances) -> SolveStatus {
         match status {
             SolveStatus::Success if self.verified() => SolveStatus::Success,
             SolveStatus::Success | SolveStatus::StopAtAcceptablePoint if self.meets(acceptable) => {
                 SolveStatus::StopAtAcceptablePoint
             }
-            SolveStatus::Success | SolveStatus::StopAtAcceptablePoint => SolveStatus::InternalError,
+            SolveStatus::Success | SolveStatus::StopAtAcceptablePoint => {
+                SolveStatus::ErrorInStepComputation
+            }
             other => other,
         }
     }
