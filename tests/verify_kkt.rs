@@ -365,7 +365,7 @@ fn reported_objective_must_match_and_status_follows_the_certificate() {
     let c = certify(&m, &solution, tight(), &NlpScaling::None);
     assert_eq!(
         c.status_for(SolveStatus::Success, &acceptable),
-        SolveStatus::InternalError
+        SolveStatus::ErrorInStepComputation
     );
     // Other outcomes pass through.
     assert_eq!(

@@ -180,6 +180,8 @@ fn prepare(args: &VerifyArgs, tolerances: Tolerances) -> Result<Verification, Ba
         NlpScaling::GradientBased {
             max_gradient: args.nlp_scaling_max_gradient,
             min_value: NLP_SCALING_MIN_VALUE,
+            obj_target_gradient: 0.0,
+            constr_target_gradient: 0.0,
         }
     };
     let certificate = certify_sol(&model, &sol, tolerances, &scaling)

@@ -64,22 +64,31 @@ pub enum NlpScaling {
     None,
     /// Ipopt's default: at the model's starting point (0 where the file gives none), the
     /// objective and each row whose gradient exceeds `max_gradient` in max-norm is scaled
-    /// down to it, never below `min_value`.
-    GradientBased { max_gradient: f64, min_value: f64 },
+    /// down to it, never below `min_value`; a positive target gradient (objective or
+    /// rows) instead scales that gradient to the target, up or down.
+    GradientBased {
+        max_gradient: f64,
+        min_value: f64,
+        obj_target_gradient: f64,
+        constr_target_gradient: f64,
+    },
     /// Factors given by the user (`user-scaling`).
     Given(Scaling),
 }
 
 impl NlpScaling {
-    /// Ipopt's defaults (gradient-based, 100, 1e-8).
+    /// Ipopt's defaults (gradient-based, 100, 1e-8, no target gradients).
     pub const IPOPT_DEFAULT: NlpScaling = NlpScaling::GradientBased {
         max_gradient: 100.0,
         min_value: 1e-8,
+        obj_target_gradient: 0.0,
+        constr_target_gradient: 0.0,
     };
 
     /// The scaling the options ask for (`nlp_scaling_method`, `nlp_scaling_max_gradient`,
-    /// `nlp_scaling_min_value`; `user-scaling` takes the model's `scaling_factor` suffixes).
-    /// `obj_scaling_factor` other than 1 is not reflected.
+    /// `nlp_scaling_min_value`, `nlp_scaling_obj_target_gradient`,
+    /// `nlp_scaling_constr_target_gradient`; `user-scaling` takes the model's
+    /// `scaling_factor` suffixes). `obj_scaling_factor` other than 1 is not reflected.
     pub fn from_options(options: &Options, model: &Model) -> NlpScaling {
         match options.string("nlp_scaling_method") {
             "none" => NlpScaling::None,
@@ -108,25 +117,55 @@ impl NlpScaling {
             _ => NlpScaling::GradientBased {
                 max_gradient: options.real("nlp_scaling_max_gradient"),
                 min_value: options.real("nlp_scaling_min_value"),
+                obj_target_gradient: options.real("nlp_scaling_obj_target_gradient"),
+                constr_target_gradient: options.real("nlp_scaling_constr_target_gradient"),
             },
         }
+    }
+
+    /// Whether the factors are computed at the starting point and never exceed 1, so
+    /// that the scaled overall error is at most the unscaled one
+    /// ([`Residuals::bound_scaled_error`](super::Residuals::bound_scaled_error)): the
+    /// gradient-based scaling without target gradients and with `min_value ≤ 1` (a
+    /// factor is then 1 or `max(max_gradient/‖∇‖∞, min_value)` with `‖∇‖∞ >
+    /// max_gradient`). A target gradient may scale a function up; given factors cost no
+    /// evaluation, so there is nothing to save.
+    pub(crate) fn contracts_at_start(&self) -> bool {
+        matches!(
+            *self,
+            NlpScaling::GradientBased {
+                min_value,
+                obj_target_gradient,
+                constr_target_gradient,
+                ..
+            } if min_value <= 1.0 && obj_target_gradient <= 0.0 && constr_target_gradient <= 0.0
+        )
     }
 
     /// The factors for `model`, evaluating with `fresh` where needed; `None` for the
     /// unscaled problem or when the starting point cannot be differentiated.
     pub(crate) fn factors(&self, model: &Model, fresh: &mut Fresh<'_>) -> Option<Scaling> {
-        let (max_gradient, min_value) = match self {
+        let (max_gradient, min_value, obj_target, constr_target) = match self {
             NlpScaling::None => return None,
             NlpScaling::Given(s) => return Some(s.clone()),
             NlpScaling::GradientBased {
                 max_gradient,
                 min_value,
-            } => (*max_gradient, *min_value),
+                obj_target_gradient,
+                constr_target_gradient,
+            } => (
+                *max_gradient,
+                *min_value,
+                *obj_target_gradient,
+                *constr_target_gradient,
+            ),
         };
         let x0: Vec<f64> = model.x0.iter().map(|v| v.unwrap_or(0.0)).collect();
         let eval = fresh.at(&x0).ok()?;
-        let factor = |norm: f64| {
-            if norm > max_gradient {
+        let factor = |norm: f64, target: f64| {
+            if target > 0.0 {
+                (target / norm.max(f64::MIN_POSITIVE)).max(min_value)
+            } else if norm > max_gradient {
                 (max_gradient / norm).max(min_value)
             } else {
                 1.0
@@ -141,8 +180,11 @@ impl NlpScaling {
             return None;
         }
         Some(Scaling {
-            objective: factor(gmax),
-            constraints: row_max.into_iter().map(factor).collect(),
+            objective: factor(gmax, obj_target),
+            constraints: row_max
+                .into_iter()
+                .map(|norm| factor(norm, constr_target))
+                .collect(),
         })
     }
 }

@@ -8,7 +8,7 @@
 //! row is dual infeasibility of that row.
 
 use super::evaluation::Evaluation;
-use super::multipliers::Multipliers;
+use super::multipliers::{BoundMultipliers, Multipliers};
 use crate::nl::model::Model;
 
 /// Ipopt's `s_max` in the scaling of dual infeasibility and complementarity.
@@ -27,13 +27,11 @@ pub struct Bounds<'a> {
     /// moved outwards by this factor times `max(1, |bound|)`, so its own termination test
     /// measures constraint violation beyond those relaxed bounds.
     pub relax: f64,
-    /// Ipopt's NLP scaling, under which `tol` bounds the overall error; `None`: unscaled.
-    pub scaling: Option<&'a Scaling>,
 }
 
 impl<'a> Bounds<'a> {
-    /// The bounds and sense of `model`, with bound relaxation `relax` and NLP `scaling`.
-    pub fn of_model(model: &'a Model, relax: f64, scaling: Option<&'a Scaling>) -> Self {
+    /// The bounds and sense of `model`, with bound relaxation `relax`.
+    pub fn of_model(model: &'a Model, relax: f64) -> Self {
         Bounds {
             sigma: super::sigma_of(model),
             var_lower: &model.var_lower,
@@ -41,7 +39,6 @@ impl<'a> Bounds<'a> {
             con_lower: &model.con_lower,
             con_upper: &model.con_upper,
             relax,
-            scaling,
         }
     }
 }
@@ -54,6 +51,18 @@ impl<'a> Bounds<'a> {
 pub struct Scaling {
     pub objective: f64,
     pub constraints: Vec<f64>,
+}
+
+/// What [`Residuals::scaled_overall_error`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaledFigure {
+    /// No NLP scaling applies: the overall error of the unscaled problem.
+    Unscaled,
+    /// The overall error of the scaled problem, computed with the scaling factors.
+    Computed,
+    /// The overall error of the unscaled problem, standing for the scaled one it bounds
+    /// from above (see [`Residuals::bound_scaled_error`]); the factors were not computed.
+    AtMost,
 }
 
 /// A row or a column of the model.
@@ -80,7 +89,13 @@ impl Figure {
     };
 
     /// Takes `value` (relative `rel`) at `entry` into the maximum; NaN counts as infinite.
+    #[inline]
     fn take(&mut self, value: f64, rel: f64, entry: Entry) {
+        // Most entries change nothing (a NaN fails every comparison and goes on).
+        if value <= self.absolute && rel <= self.relative && (value <= 0.0 || self.worst.is_some())
+        {
+            return;
+        }
         let value = if value.is_nan() { f64::INFINITY } else { value };
         let rel = if rel.is_nan() { f64::INFINITY } else { rel };
         if value > self.absolute || (self.worst.is_none() && value > 0.0) {
@@ -134,9 +149,11 @@ pub struct Residuals {
     /// Ipopt's `s_d` and `s_c` (1 without multipliers).
     pub dual_scale: f64,
     pub complementarity_scale: f64,
-    /// Ipopt's overall NLP error of the scaled problem (equal to [`Residuals::overall_error`]
-    /// without scaling): what `tol` bounds.
+    /// Ipopt's overall NLP error of the scaled problem, what `tol` bounds, or a bound of
+    /// it (see [`Residuals::scaled_figure`]).
     pub scaled_overall_error: f64,
+    /// Whether [`Residuals::scaled_overall_error`] is computed, a bound or unscaled.
+    pub scaled_figure: ScaledFigure,
     /// How `tol` sees each figure: the overall error holds stationarity / `dual`,
     /// complementarity / `complementarity` and row `i`'s violation × `rows[i]`.
     pub tol_scales: TolScales,
@@ -216,6 +233,137 @@ fn product(gap: f64, mult: f64) -> f64 {
     }
 }
 
+/// The figures and multiplier sums of [`Residuals`], gathered in one pass over the rows
+/// and one over the columns.
+struct Tally {
+    constraint_violation: Figure,
+    relaxed_constraint_violation: f64,
+    bound_violation: Figure,
+    dual: Figure,
+    complementarity: Figure,
+    /// Ipopt's `s_d` and `s_c` are formed from 1-norms of all multipliers over their
+    /// number, where a bound multiplier counts only for a bound that exists (and a fixed
+    /// variable, which Ipopt takes out of the problem, not at all).
+    sum_lambda: f64,
+    sum_z: f64,
+    count_z: usize,
+}
+
+impl Tally {
+    /// The residuals of row `i` with body value `g` and multiplier `lambda` (`None`:
+    /// feasibility only).
+    fn row(&mut self, b: &Bounds<'_>, i: usize, g: f64, lambda: Option<f64>) -> RowResidual {
+        let (lo, up) = (b.con_lower[i], b.con_upper[i]);
+        let mut r = RowResidual {
+            violation: distance(g, lo, up),
+            ..RowResidual::default()
+        };
+        // The relaxed violation is at most the violation, and a zero leaves every
+        // figure as it is.
+        if r.violation > 0.0 {
+            let (rlo, rup) = b.relaxed(lo, up);
+            r.relaxed_violation = distance(g, rlo, rup);
+            self.relaxed_constraint_violation =
+                self.relaxed_constraint_violation.max(r.relaxed_violation);
+            let rel = r.violation / g.abs().max(1.0);
+            self.constraint_violation
+                .take(r.violation, rel, Entry::Row(i));
+        }
+        let Some(l) = lambda else {
+            return r;
+        };
+        self.sum_lambda += l.abs();
+        if lo == up {
+            return r;
+        }
+        let (v_lower, v_upper) = ((-l).max(0.0), l.max(0.0));
+        r.dual_sign =
+            if lo.is_finite() { 0.0 } else { v_lower } + if up.is_finite() { 0.0 } else { v_upper };
+        if l.is_nan() {
+            r.dual_sign = f64::INFINITY;
+        }
+        let (gap_lo, gap_up) = b.gaps(g, lo, up);
+        r.complementarity = product(gap_lo, v_lower).max(product(gap_up, v_upper));
+        for (bound, v) in [(lo, v_lower), (up, v_upper)] {
+            if bound.is_finite() {
+                self.sum_z += v;
+                self.count_z += 1;
+            }
+        }
+        self.dual.take(r.dual_sign, r.dual_sign, Entry::Row(i));
+        self.complementarity
+            .take(r.complementarity, r.complementarity, Entry::Row(i));
+        r
+    }
+
+    /// The residuals of column `j` at `xj`, with `dual` the column's entry of
+    /// `σ∇f + Jᵀλ` and the bound multipliers (`None`: feasibility only; `Some((r,
+    /// None))`: bound multipliers inferred).
+    fn column(
+        &mut self,
+        b: &Bounds<'_>,
+        j: usize,
+        xj: f64,
+        dual: Option<(f64, Option<&BoundMultipliers>)>,
+    ) -> ColumnResidual {
+        let (lo, up) = (b.var_lower[j], b.var_upper[j]);
+        let mut c = ColumnResidual {
+            violation: distance(xj, lo, up),
+            ..ColumnResidual::default()
+        };
+        if c.violation > 0.0 {
+            let rel = c.violation / xj.abs().max(1.0);
+            self.bound_violation
+                .take(c.violation, rel, Entry::Column(j));
+        }
+        let Some((r, given)) = dual else {
+            return c;
+        };
+        let fixed = lo == up;
+        // Multipliers a fixed variable can take are free in sign and size: Ipopt takes
+        // it out of the problem, so no given value is binding.
+        let (z_lower, z_upper, sign_error) = match given {
+            Some(z) if !fixed => {
+                let (zl, zu) = (z.lower[j], z.upper[j]);
+                let wrong = |z: f64, bound: f64| {
+                    if z.is_nan() {
+                        f64::INFINITY
+                    } else if bound.is_finite() {
+                        (-z).max(0.0)
+                    } else {
+                        z.abs()
+                    }
+                };
+                (zl, zu, wrong(zl, lo).max(wrong(zu, up)))
+            }
+            _ => {
+                let zl = if lo.is_finite() { r.max(0.0) } else { 0.0 };
+                let zu = if up.is_finite() { (-r).max(0.0) } else { 0.0 };
+                (zl, zu, 0.0)
+            }
+        };
+        c.stationarity = (r - z_lower + z_upper).abs().max(sign_error);
+        if c.stationarity.is_nan() {
+            c.stationarity = f64::INFINITY;
+        }
+        if !fixed {
+            let (gap_lo, gap_up) = b.gaps(xj, lo, up);
+            c.complementarity = product(gap_lo, z_lower).max(product(gap_up, z_upper));
+            for (bound, z) in [(lo, z_lower), (up, z_upper)] {
+                if bound.is_finite() {
+                    self.sum_z += z.abs();
+                    self.count_z += 1;
+                }
+            }
+        }
+        self.dual
+            .take(c.stationarity, c.stationarity, Entry::Column(j));
+        self.complementarity
+            .take(c.complementarity, c.complementarity, Entry::Column(j));
+        c
+    }
+}
+
 impl Residuals {
     /// The residuals of the point `x` with `multipliers` (`None`: feasibility only), where
     /// `eval` holds the model's functions at `x`.
@@ -231,153 +379,75 @@ impl Residuals {
         let n = bounds.var_lower.len();
         let m = bounds.con_lower.len();
         assert!(x.len() == n && eval.gradient.len() == n && eval.constraints.len() == m);
-        let mut rows = vec![RowResidual::default(); m];
-        let mut columns = vec![ColumnResidual::default(); n];
-        let mut constraint_violation = Figure::ZERO;
-        let mut relaxed_constraint_violation = 0.0f64;
-        let mut bound_violation = Figure::ZERO;
-        for (i, (r, &g)) in rows.iter_mut().zip(&eval.constraints).enumerate() {
-            let (lo, up) = (bounds.con_lower[i], bounds.con_upper[i]);
-            r.violation = distance(g, lo, up);
-            let (rlo, rup) = bounds.relaxed(lo, up);
-            r.relaxed_violation = distance(g, rlo, rup);
-            relaxed_constraint_violation = relaxed_constraint_violation.max(r.relaxed_violation);
-            let rel = r.violation / g.abs().max(1.0);
-            constraint_violation.take(r.violation, rel, Entry::Row(i));
+        if let Some(mult) = multipliers {
+            assert_eq!(mult.lambda.len(), m);
         }
-        for (j, (c, &xj)) in columns.iter_mut().zip(x).enumerate() {
-            c.violation = distance(xj, bounds.var_lower[j], bounds.var_upper[j]);
-            let rel = c.violation / xj.abs().max(1.0);
-            bound_violation.take(c.violation, rel, Entry::Column(j));
-        }
+        let mut tally = Tally {
+            constraint_violation: Figure::ZERO,
+            relaxed_constraint_violation: 0.0,
+            bound_violation: Figure::ZERO,
+            dual: Figure::ZERO,
+            complementarity: Figure::ZERO,
+            sum_lambda: 0.0,
+            sum_z: 0.0,
+            count_z: 0,
+        };
+        let lambda = |i: usize| multipliers.map(|mult| mult.lambda[i]);
+        let rows: Vec<RowResidual> = (eval.constraints.iter().enumerate())
+            .map(|(i, &g)| tally.row(bounds, i, g, lambda(i)))
+            .collect();
+        let columns: Vec<ColumnResidual> = match multipliers {
+            None => (x.iter().enumerate())
+                .map(|(j, &xj)| tally.column(bounds, j, xj, None))
+                .collect(),
+            Some(mult) => {
+                let mut grad = vec![0.0; n];
+                eval.lagrangian_gradient(bounds.sigma, &mult.lambda, &mut grad);
+                let given = mult.bounds.as_ref();
+                (x.iter().zip(&grad).enumerate())
+                    .map(|(j, (&xj, &r))| tally.column(bounds, j, xj, Some((r, given))))
+                    .collect()
+            }
+        };
         let mut residuals = Residuals {
             objective: if eval.objective.is_nan() {
                 f64::INFINITY
             } else {
                 eval.objective
             },
-            constraint_violation,
-            relaxed_constraint_violation,
-            bound_violation,
+            constraint_violation: tally.constraint_violation,
+            relaxed_constraint_violation: tally.relaxed_constraint_violation,
+            bound_violation: tally.bound_violation,
             dual_infeasibility: None,
             complementarity: None,
             dual_scale: 1.0,
             complementarity_scale: 1.0,
             scaled_overall_error: 0.0,
+            scaled_figure: ScaledFigure::Unscaled,
             tol_scales: TolScales {
                 dual: 1.0,
                 complementarity: 1.0,
                 rows: None,
             },
-            inferred_bound_multipliers: false,
-            bound_sum: 0.0,
-            bound_count: 0,
+            inferred_bound_multipliers: multipliers.is_some_and(|mult| mult.bounds.is_none()),
+            bound_sum: tally.sum_z,
+            bound_count: tally.count_z,
             rows,
             columns,
         };
-        if let Some(mult) = multipliers {
-            residuals.add_dual(bounds, x, eval, mult);
+        if multipliers.is_some() {
+            residuals.set_dual_scales(tally.sum_lambda, tally.dual, tally.complementarity);
         }
         residuals.tol_scales.dual = residuals.dual_scale;
         residuals.tol_scales.complementarity = residuals.complementarity_scale;
-        residuals.scaled_overall_error = match bounds.scaling {
-            None => residuals.overall_error(),
-            Some(s) => residuals.scaled_error(s, multipliers),
-        };
+        residuals.scaled_overall_error = residuals.overall_error();
         residuals
     }
 
-    fn add_dual(&mut self, b: &Bounds<'_>, x: &[f64], eval: &Evaluation, mult: &Multipliers) {
-        let lambda = &mult.lambda;
-        assert_eq!(lambda.len(), b.con_lower.len());
-        // Ipopt's s_d and s_c: 1-norms of all multipliers over their number, where a
-        // bound multiplier counts only for a bound that exists (and a fixed variable,
-        // which Ipopt takes out of the problem, not at all).
-        let mut sum_lambda = 0.0;
-        let mut sum_z = 0.0;
-        let mut count_z = 0usize;
-        let mut dual = Figure::ZERO;
-        let mut compl_abs = Figure::ZERO;
-        for (i, r) in self.rows.iter_mut().enumerate() {
-            let (lo, up, g, l) = (
-                b.con_lower[i],
-                b.con_upper[i],
-                eval.constraints[i],
-                lambda[i],
-            );
-            sum_lambda += l.abs();
-            let (v_lower, v_upper) = ((-l).max(0.0), l.max(0.0));
-            if lo == up {
-                continue;
-            }
-            r.dual_sign = if lo.is_finite() { 0.0 } else { v_lower }
-                + if up.is_finite() { 0.0 } else { v_upper };
-            if l.is_nan() {
-                r.dual_sign = f64::INFINITY;
-            }
-            let (gap_lo, gap_up) = b.gaps(g, lo, up);
-            r.complementarity = product(gap_lo, v_lower).max(product(gap_up, v_upper));
-            for (bound, v) in [(lo, v_lower), (up, v_upper)] {
-                if bound.is_finite() {
-                    sum_z += v;
-                    count_z += 1;
-                }
-            }
-            dual.take(r.dual_sign, r.dual_sign, Entry::Row(i));
-            compl_abs.take(r.complementarity, r.complementarity, Entry::Row(i));
-        }
-        let mut grad = vec![0.0; x.len()];
-        eval.lagrangian_gradient(b.sigma, lambda, &mut grad);
-        self.inferred_bound_multipliers = mult.bounds.is_none();
-        for (j, c) in self.columns.iter_mut().enumerate() {
-            let (lo, up, r) = (b.var_lower[j], b.var_upper[j], grad[j]);
-            let fixed = lo == up;
-            // Multipliers a fixed variable can take are free in sign and size: Ipopt takes
-            // it out of the problem, so no given value is binding.
-            let (z_lower, z_upper, sign_error) = match &mult.bounds {
-                Some(z) if !fixed => {
-                    let (zl, zu) = (z.lower[j], z.upper[j]);
-                    let wrong = |z: f64, bound: f64| {
-                        if z.is_nan() {
-                            f64::INFINITY
-                        } else if bound.is_finite() {
-                            (-z).max(0.0)
-                        } else {
-                            z.abs()
-                        }
-                    };
-                    (zl, zu, wrong(zl, lo).max(wrong(zu, up)))
-                }
-                _ => {
-                    let zl = if lo.is_finite() { r.max(0.0) } else { 0.0 };
-                    let zu = if up.is_finite() { (-r).max(0.0) } else { 0.0 };
-                    (zl, zu, 0.0)
-                }
-            };
-            c.stationarity = (r - z_lower + z_upper).abs().max(sign_error);
-            if c.stationarity.is_nan() {
-                c.stationarity = f64::INFINITY;
-            }
-            c.complementarity = if fixed {
-                0.0
-            } else {
-                let (gap_lo, gap_up) = b.gaps(x[j], lo, up);
-                product(gap_lo, z_lower).max(product(gap_up, z_upper))
-            };
-            if !fixed {
-                for (bound, z) in [(lo, z_lower), (up, z_upper)] {
-                    if bound.is_finite() {
-                        sum_z += z.abs();
-                        count_z += 1;
-                    }
-                }
-            }
-            dual.take(c.stationarity, c.stationarity, Entry::Column(j));
-            compl_abs.take(c.complementarity, c.complementarity, Entry::Column(j));
-        }
-        self.bound_sum = sum_z;
-        self.bound_count = count_z;
-        let m = lambda.len();
+    /// Ipopt's `s_d` and `s_c` from the multiplier sums, and the dual figures relative
+    /// to them.
+    fn set_dual_scales(&mut self, sum_lambda: f64, mut dual: Figure, mut compl: Figure) {
+        let (m, count_z, sum_z) = (self.rows.len(), self.bound_count, self.bound_sum);
         self.dual_scale = if m + count_z == 0 {
             1.0
         } else {
@@ -395,16 +465,46 @@ impl Residuals {
             self.complementarity_scale = 1.0;
         }
         dual.relative = dual.absolute / self.dual_scale;
-        compl_abs.relative = compl_abs.absolute / self.complementarity_scale;
+        compl.relative = compl.absolute / self.complementarity_scale;
         self.dual_infeasibility = Some(dual);
-        self.complementarity = Some(compl_abs);
+        self.complementarity = Some(compl);
     }
 
-    /// The overall error under `scaling`: Ipopt's `s_d`, `s_c` from the scaled multipliers,
-    /// scaled stationarity and complementarity, scaled row violations.
+    /// Takes the overall error under `scaling` as the figure `tol` bounds: Ipopt's `s_d`,
+    /// `s_c` from the scaled multipliers, scaled stationarity and complementarity, scaled
+    /// row violations. `mult` are the multipliers the residuals were computed with.
     ///
     /// Row slack multipliers enter `s_d` and `s_c` as `sf·v` (not divided by their row's
     /// factor), a slight difference from Ipopt when rows are scaled.
+    pub fn apply_scaling(&mut self, scaling: &Scaling, mult: Option<&Multipliers>) {
+        self.scaled_overall_error = self.scaled_error(scaling, mult);
+        self.scaled_figure = ScaledFigure::Computed;
+    }
+
+    /// Takes the unscaled overall error as the figure `tol` bounds, valid for any NLP
+    /// scaling whose factors are all at most 1 (as Ipopt's gradient-based scaling without
+    /// target gradients and with `nlp_scaling_min_value ≤ 1`): the scaled error is then at
+    /// most the unscaled one, so a point whose unscaled error meets `tol` meets it scaled.
+    ///
+    /// Why, with objective factor `sf ≤ 1` and row factors `scᵢ ≤ 1` (variables are not
+    /// scaled): a row's scaled violation is `scᵢ·vᵢ ≤ vᵢ`. The scaled multipliers are
+    /// `λ̃ᵢ = sf·λᵢ/scᵢ`, `z̃ = sf·z`, and Ipopt's `s_d = max(s_max, mean|multiplier|)/s_max`
+    /// is monotone in the multipliers, so with `|λ̃ᵢ| ≥ sf·|λᵢ|`:
+    /// `s̃_d ≥ max(s_max, sf·mean)/s_max ≥ sf·max(s_max, mean)/s_max = sf·s_d` (as
+    /// `sf·s_max ≤ s_max`); likewise `s̃_c ≥ sf·s_c` (its slack multipliers `ṽ = sf·v/scᵢ`
+    /// or, as [`Residuals::apply_scaling`] takes them, `sf·v`, are at least `sf·v`).
+    /// Stationarity and complementarity scale by `sf`, so `sf·d/s̃_d ≤ d/s_d` and
+    /// `sf·c/s̃_c ≤ c/s_c`. Every term of the scaled error is at most its unscaled
+    /// counterpart in [`Residuals::overall_error`]. The unscaled figures that
+    /// `constr_viol_tol`, `dual_inf_tol` and `compl_inf_tol` bound do not depend on the
+    /// scaling at all. The [`Residuals::tol_scales`] stay the unscaled ones, which are at
+    /// most the scaled ones (`s_d ≤ s̃_d/sf`, `s_c ≤ s̃_c/sf`, row factors 1), so per-entry
+    /// scores against `tol` stay upper bounds too.
+    pub fn bound_scaled_error(&mut self) {
+        self.scaled_overall_error = self.overall_error();
+        self.scaled_figure = ScaledFigure::AtMost;
+    }
+
     fn scaled_error(&mut self, scaling: &Scaling, mult: Option<&Multipliers>) -> f64 {
         let sf = scaling.objective;
         self.tol_scales.rows = Some(scaling.constraints.clone());

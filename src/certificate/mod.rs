@@ -18,7 +18,9 @@ mod report;
 
 pub use evaluation::{Evaluation, NlpScaling};
 pub use infeasibility::{CERTIFICATE_TOLERANCE, FarkasCheck, RayCheck, check_farkas, check_ray};
-pub use kkt::{Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual, Scaling, TolScales};
+pub use kkt::{
+    Bounds, ColumnResidual, Entry, Figure, Residuals, RowResidual, ScaledFigure, Scaling, TolScales,
+};
 pub use multipliers::{BoundMultipliers, Multipliers};
 pub use report::{Shortfall, worst};
 
@@ -102,15 +104,19 @@ impl Certificate {
 
     /// The status to report for a solver outcome `status`: an optimal claim stands only
     /// when the certificate is verified; otherwise it becomes `StopAtAcceptablePoint` when
-    /// the point meets `acceptable`, and `InternalError` (the solver's own test and the
-    /// certificate disagree) when it does not. Other outcomes are unchanged.
+    /// the point meets `acceptable`, and `ErrorInStepComputation` when it does not (the
+    /// solver's own test passed on a point the original model refutes; the log and the
+    /// `.sol` message line say that the certificate failed). Every route, forced or
+    /// chosen, reports through this. Other outcomes are unchanged.
     pub fn status_for(&self, status: SolveStatus, acceptable: &Tolerances) -> SolveStatus {
         match status {
             SolveStatus::Success if self.verified() => SolveStatus::Success,
             SolveStatus::Success | SolveStatus::StopAtAcceptablePoint if self.meets(acceptable) => {
                 SolveStatus::StopAtAcceptablePoint
             }
-            SolveStatus::Success | SolveStatus::StopAtAcceptablePoint => SolveStatus::InternalError,
+            SolveStatus::Success | SolveStatus::StopAtAcceptablePoint => {
+                SolveStatus::ErrorInStepComputation
+            }
             other => other,
         }
     }
@@ -130,7 +136,7 @@ pub fn sigma_of(model: &Model) -> f64 {
 
 /// The certificate of `x` with `multipliers` (`None`: feasibility only) for `model`,
 /// evaluating the model afresh; `tol` bounds the overall error under `scaling` (Ipopt's
-/// NLP scaling; `None` for the unscaled problem).
+/// NLP scaling; `None` for the unscaled problem), which is computed exactly.
 pub fn certify_point(
     model: &Model,
     x: &[f64],
@@ -139,15 +145,54 @@ pub fn certify_point(
     scaling: &NlpScaling,
     reported_objective: Option<f64>,
 ) -> Certificate {
+    certify_at(
+        model,
+        x,
+        multipliers,
+        tolerances,
+        scaling,
+        reported_objective,
+        ScaledError::Exact,
+    )
+}
+
+/// How a certificate obtains the overall error under the NLP scaling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScaledError {
+    /// Always from the scaling factors.
+    Exact,
+    /// From the factors only when the unscaled error does not already meet `tol` under a
+    /// scaling that cannot raise it ([`Residuals::bound_scaled_error`]): the verdict is
+    /// the same, and the evaluation at the starting point is saved.
+    BoundedWhenDecided,
+}
+
+fn certify_at(
+    model: &Model,
+    x: &[f64],
+    multipliers: Option<&Multipliers>,
+    tolerances: Tolerances,
+    scaling: &NlpScaling,
+    reported_objective: Option<f64>,
+    scaled_error: ScaledError,
+) -> Certificate {
     let mut fresh = evaluation::Fresh::new(model);
-    let factors = scaling.factors(model, &mut fresh);
-    let bounds = Bounds::of_model(model, tolerances.bound_relax_factor, factors.as_ref());
+    let bounds = Bounds::of_model(model, tolerances.bound_relax_factor);
     let (eval, evaluation_error) = match fresh.at(x) {
         Ok(e) => (e, None),
         Err(e) => (Evaluation::failed(model.n_var, model.n_con), Some(e)),
     };
+    let mut residuals = Residuals::new(&bounds, x, &eval, multipliers);
+    let decided = scaled_error == ScaledError::BoundedWhenDecided
+        && scaling.contracts_at_start()
+        && residuals.overall_error() <= tolerances.tol;
+    if decided {
+        residuals.bound_scaled_error();
+    } else if let Some(factors) = scaling.factors(model, &mut fresh) {
+        residuals.apply_scaling(&factors, multipliers);
+    }
     Certificate {
-        residuals: Residuals::new(&bounds, x, &eval, multipliers),
+        residuals,
         tolerances,
         reported_objective,
         evaluation_error,
@@ -161,7 +206,7 @@ fn failed(
     reported_objective: Option<f64>,
     error: String,
 ) -> Certificate {
-    let bounds = Bounds::of_model(model, tolerances.bound_relax_factor, None);
+    let bounds = Bounds::of_model(model, tolerances.bound_relax_factor);
     let x = vec![f64::NAN; model.n_var];
     let eval = Evaluation::failed(model.n_var, model.n_con);
     Certificate {
@@ -175,7 +220,9 @@ fn failed(
 /// The certificate of a solver's result (in Ipopt's convention) for `model`: the step that
 /// runs after every solve, before the outcome is reported. `scaling` is the NLP scaling
 /// the options ask for ([`NlpScaling::IPOPT_DEFAULT`] by default), recomputed from the
-/// model, never taken from the solver.
+/// model, never taken from the solver. When the unscaled figures already meet `tol` and
+/// the scaling cannot raise them, the scaled overall error is not computed: the
+/// certificate reports the unscaled one as its bound ([`ScaledFigure::AtMost`]).
 pub fn certify(
     model: &Model,
     solution: &Solution,
@@ -194,12 +241,13 @@ pub fn certify(
             "the solver returned vectors of the wrong length".into(),
         );
     }
-    certify_point(
+    certify_at(
         model,
         &solution.x,
         Some(&Multipliers::of_solution(solution)),
         tolerances,
         scaling,
         Some(solution.objective),
+        ScaledError::BoundedWhenDecided,
     )
 }

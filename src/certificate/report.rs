@@ -1,7 +1,7 @@
 //! Judging a certificate against tolerances, and writing it: one line for the `.sol`
 //! message, a block for the log in the style of Ipopt's final statistics.
 
-use super::kkt::{Entry, Figure};
+use super::kkt::{Entry, Figure, ScaledFigure};
 use super::{Certificate, Tolerances};
 use std::fmt::{self, Write as _};
 
@@ -264,9 +264,14 @@ impl Certificate {
             (Some(d), Some(c)) => {
                 let _ = write!(
                     s,
-                    ", dual {}, compl {}, error {}",
+                    ", dual {}, compl {}, error {}{}",
                     short(d.absolute),
                     short(c.absolute),
+                    if r.scaled_figure == ScaledFigure::AtMost {
+                        "<= "
+                    } else {
+                        ""
+                    },
                     short(r.scaled_overall_error)
                 );
             }
@@ -308,7 +313,15 @@ impl Certificate {
             sci(r.overall_error()),
             sci(r.scaled_overall_error)
         );
-        s.push_str("(overall NLP error: unscaled, then under the NLP scaling that tol bounds)\n");
+        s.push_str(match r.scaled_figure {
+            ScaledFigure::Computed | ScaledFigure::Unscaled => {
+                "(overall NLP error: unscaled, then under the NLP scaling that tol bounds)\n"
+            }
+            ScaledFigure::AtMost => {
+                "(overall NLP error: unscaled, then an upper bound under the NLP scaling that \
+                 tol bounds)\n"
+            }
+        });
         let _ = writeln!(s, "{:.<24}: {:>24}", "Objective", sci(r.objective));
         if r.inferred_bound_multipliers && r.dual_infeasibility.is_some() {
             s.push_str("(bound multipliers not given: inferred from the reduced costs)\n");
