@@ -9,6 +9,7 @@ use super::cones::ConeSpec;
 use super::conic::ConicProblem;
 use super::info::{ConvexStatus, Info};
 use super::output::{self, FinalMeasures, ProblemSizes};
+use super::polish;
 use super::problem::{BoundConflict, ProblemError, QpProblem, is_finite_bound};
 use super::qcqp::{self, QcqpProblem, QuadraticRow};
 use super::result::{Certificate, ConvexResult};
@@ -120,7 +121,10 @@ fn solve_with_quadratic_rows(
         }
     };
     let status = engine.run(log, problem.c0, start);
-    let finished = unscale(&engine, &conic, problem, quadratic, status);
+    let mut finished = unscale(&engine, &conic, problem, quadratic, status);
+    if !quadratic.is_empty() && polishable(status) {
+        polish_finished(problem, quadratic, settings, log, &mut finished);
+    }
     Ok(finish(problem, quadratic, settings, log, start, finished))
 }
 
@@ -200,6 +204,63 @@ fn unscale(
         duals: Some(duals),
         certificate,
         info: engine.info,
+    }
+}
+
+/// Whether a QCQP solve that ended with `status` is worth polishing: it converged, or
+/// it stopped near the optimum because its last steps lost accuracy (the cone scalings'
+/// conditioning at the boundary), which the polish does not depend on.
+fn polishable(status: ConvexStatus) -> bool {
+    matches!(
+        status,
+        ConvexStatus::Solved
+            | ConvexStatus::AlmostSolved
+            | ConvexStatus::InsufficientProgress
+            | ConvexStatus::NumericalError
+    )
+}
+
+/// Replaces the end point of a QCQP solve by its Newton polish ([`polish`]) when that
+/// measures better on the original problem; a polished point meeting the full
+/// tolerances there is an optimum, whatever tolerances the iteration itself reached.
+fn polish_finished(
+    problem: &QpProblem,
+    quadratic: &[QuadraticRow],
+    settings: &Settings,
+    log: &mut dyn Write,
+    f: &mut Finished,
+) {
+    let Some(duals) = &f.duals else { return };
+    let error = |x: &[f64], d: &super::conic::OriginalDuals| {
+        let m = measures(
+            problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
+        );
+        m.dual_infeasibility
+            .max(m.constraint_violation)
+            .max(m.bound_violation)
+            .max(m.complementarity)
+    };
+    let before = error(&f.x, duals);
+    let Some((x, polished)) = polish::polish(problem, quadratic, settings, &f.x, duals) else {
+        return;
+    };
+    let after = error(&x, &polished);
+    // A NaN error counts as no improvement.
+    if after.is_nan() || after >= before {
+        return;
+    }
+    if settings.verbose {
+        let _ = writeln!(
+            log,
+            "Newton polish on the active set: KKT error {} -> {}",
+            output::CExp(before, 2),
+            output::CExp(after, 2)
+        );
+    }
+    f.x = x;
+    f.duals = Some(polished);
+    if f.status != ConvexStatus::Solved && after <= settings.tol_feas.min(settings.tol_gap_abs) {
+        f.status = ConvexStatus::Solved;
     }
 }
 
