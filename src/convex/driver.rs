@@ -120,10 +120,56 @@ fn solve_with_quadratic_rows(
             ));
         }
     };
-    let status = engine.run(log, problem.c0, start);
-    let mut finished = unscale(&engine, &conic, problem, quadratic, status);
-    if !quadratic.is_empty() && polishable(status) {
-        polish_finished(problem, quadratic, settings, log, &mut finished);
+    // A QCQP's iterate is polished once it meets the looser polish tolerances, and
+    // the solve ends there when the polished point meets the full ones; otherwise the
+    // iteration goes on and its end point is polished again.
+    let loose = Settings {
+        tol_feas: POLISH_TOLERANCE_FACTOR * settings.tol_feas,
+        tol_gap_abs: POLISH_TOLERANCE_FACTOR * settings.tol_gap_abs,
+        tol_gap_rel: POLISH_TOLERANCE_FACTOR * settings.tol_gap_rel,
+        ..settings.clone()
+    };
+    let mut early: Option<(Finished, PolishGain)> = None;
+    let mut tried = false;
+    let status = engine.run(log, problem.c0, start, &mut |engine| {
+        if quadratic.is_empty() || tried || engine.info.check_full(&loose) != ConvexStatus::Solved {
+            return false;
+        }
+        tried = true;
+        let mut f = unscale(
+            engine,
+            &conic,
+            problem,
+            quadratic,
+            ConvexStatus::AlmostSolved,
+        );
+        match polish_finished(problem, quadratic, settings, &mut f) {
+            Some(gain) if f.status == ConvexStatus::Solved => {
+                early = Some((f, gain));
+                true
+            }
+            _ => false,
+        }
+    });
+    let (finished, gain) = match early {
+        Some((f, gain)) => (f, Some(gain)),
+        None => {
+            let mut f = unscale(&engine, &conic, problem, quadratic, status);
+            let gain = if !quadratic.is_empty() && polishable(status) {
+                polish_finished(problem, quadratic, settings, &mut f)
+            } else {
+                None
+            };
+            (f, gain)
+        }
+    };
+    if let (Some(gain), true) = (gain, settings.verbose) {
+        let _ = writeln!(
+            log,
+            "Newton polish on the active set: KKT error {} -> {}",
+            output::CExp(gain.before, 2),
+            output::CExp(gain.after, 2)
+        );
     }
     Ok(finish(problem, quadratic, settings, log, start, finished))
 }
@@ -220,6 +266,17 @@ fn polishable(status: ConvexStatus) -> bool {
     )
 }
 
+/// Factor of the full tolerances at which a QCQP iterate is first polished.
+const POLISH_TOLERANCE_FACTOR: f64 = 1000.0;
+
+/// The largest error of the optimality conditions (original problem, absolute) before
+/// and after a polish.
+#[derive(Clone, Copy, Debug)]
+struct PolishGain {
+    before: f64,
+    after: f64,
+}
+
 /// Replaces the end point of a QCQP solve by its Newton polish ([`polish`]) when that
 /// measures better on the original problem; a polished point meeting the full
 /// tolerances there is an optimum, whatever tolerances the iteration itself reached.
@@ -227,10 +284,9 @@ fn polish_finished(
     problem: &QpProblem,
     quadratic: &[QuadraticRow],
     settings: &Settings,
-    log: &mut dyn Write,
     f: &mut Finished,
-) {
-    let Some(duals) = &f.duals else { return };
+) -> Option<PolishGain> {
+    let duals = f.duals.as_ref()?;
     let error = |x: &[f64], d: &super::conic::OriginalDuals| {
         let m = measures(
             problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
@@ -241,27 +297,18 @@ fn polish_finished(
             .max(m.complementarity)
     };
     let before = error(&f.x, duals);
-    let Some((x, polished)) = polish::polish(problem, quadratic, settings, &f.x, duals) else {
-        return;
-    };
+    let (x, polished) = polish::polish(problem, quadratic, settings, &f.x, duals)?;
     let after = error(&x, &polished);
     // A NaN error counts as no improvement.
     if after.is_nan() || after >= before {
-        return;
-    }
-    if settings.verbose {
-        let _ = writeln!(
-            log,
-            "Newton polish on the active set: KKT error {} -> {}",
-            output::CExp(before, 2),
-            output::CExp(after, 2)
-        );
+        return None;
     }
     f.x = x;
     f.duals = Some(polished);
     if f.status != ConvexStatus::Solved && after <= settings.tol_feas.min(settings.tol_gap_abs) {
         f.status = ConvexStatus::Solved;
     }
+    Some(PolishGain { before, after })
 }
 
 /// Builds the result and prints the final block.

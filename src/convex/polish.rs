@@ -32,8 +32,18 @@ use super::qcqp::QuadraticRow;
 use super::settings::Settings;
 use super::variables::norm_inf;
 
-/// Newton steps at most; each reuses the one factorization.
-const MAX_STEPS: usize = 6;
+/// Newton steps at most per active set.
+const MAX_STEPS: usize = 8;
+
+/// Slowest contraction of the residual per step that keeps the Newton matrix.
+const CHORD_CONTRACTION: f64 = 0.1;
+
+/// A step that fails after one contracting the residual this much found round-off.
+const ROUND_OFF_CONTRACTION: f64 = 1e-3;
+
+/// Active sets tried at most: the first from the interior-point result, each next
+/// one corrected by what the previous polish violated.
+const MAX_ROUNDS: usize = 3;
 
 /// What an active constraint is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,23 +74,47 @@ struct Active {
     target: f64,
 }
 
+/// Sizes against which a multiplier and a slack are compared (see [`Scales::is_active`]).
+struct Scales {
+    /// `‖∇cᵢ(x)‖∞` of every row.
+    row_gradients: Vec<f64>,
+    /// `‖Px + q‖∞`.
+    objective_gradient: f64,
+    /// `max(‖x‖∞, 1)`.
+    x: f64,
+}
+
+impl Scales {
+    /// Whether a side with multiplier `multiplier` (positive when of the side's sign)
+    /// and slack `slack`, of a constraint whose gradient has norm `gradient`, is
+    /// active: its force on the objective, `|y|‖∇c‖` relative to `‖∇f‖`, is at least
+    /// its distance from `x`, `slack/‖∇c‖` relative to `‖x‖`. At the end of an
+    /// interior-point solve one of the two is small for every side, and comparing
+    /// them in these units keeps the test independent of how rows are scaled.
+    fn is_active(&self, multiplier: f64, slack: f64, gradient: f64) -> bool {
+        let force = multiplier * gradient / self.objective_gradient.max(f64::EPSILON);
+        let distance = slack / (gradient.max(f64::EPSILON) * self.x);
+        force > 0.0 && force >= distance
+    }
+}
+
 /// The active set of `(x, duals)` and the multipliers of its constraints, in Ipopt's
-/// convention (`∇f + Σ yₖ∇cₖ = 0`): a side is active when its multiplier is at least
-/// its slack, as at the end of an interior-point solve only active sides have.
+/// convention (`∇f + Σ yₖ∇cₖ = 0`).
 fn active_set(
     problem: &QpProblem,
     quad_of_row: &[Option<usize>],
     values: &[f64],
     x: &[f64],
     duals: &OriginalDuals,
+    scales: &Scales,
 ) -> (Vec<Active>, Vec<f64>) {
     let (mut active, mut y) = (Vec::new(), Vec::new());
-    let mut classify = |kind: Kind, l: f64, u: f64, value: f64, multiplier: f64| {
+    let mut classify = |kind: Kind, (l, u): (f64, f64), value: f64, multiplier: f64, gradient| {
         let side = if l == u {
             Some((Side::Equality, u))
-        } else if is_finite_bound(u) && multiplier > 0.0 && multiplier >= u - value {
+        } else if is_finite_bound(u) && scales.is_active(multiplier, u - value, gradient) {
             Some((Side::Upper, u))
-        } else if is_finite_bound(l) && multiplier < 0.0 && -multiplier >= value - l {
+        } else if is_finite_bound(l) && scales.is_active(-multiplier, value - l, gradient) {
             Some((Side::Lower, l))
         } else {
             None
@@ -93,19 +127,19 @@ fn active_set(
     for (row, &quad) in quad_of_row.iter().enumerate() {
         classify(
             Kind::Row { row, quad },
-            problem.row_lower[row],
-            problem.row_upper[row],
+            (problem.row_lower[row], problem.row_upper[row]),
             values[row],
             duals.lambda[row],
+            scales.row_gradients[row],
         );
     }
     for (j, &xj) in x.iter().enumerate() {
         classify(
             Kind::Variable(j),
-            problem.var_lower[j],
-            problem.var_upper[j],
+            (problem.var_lower[j], problem.var_upper[j]),
             xj,
             duals.z_upper[j] - duals.z_lower[j],
+            1.0,
         );
     }
     (active, y)
@@ -156,14 +190,152 @@ impl Polish<'_> {
         }
     }
 
+    /// The entries `(j, ∂g/∂xⱼ)` of quadratic row `row`'s gradient `a + 2Qx` at `x`.
+    fn quadratic_row_gradient(
+        &self,
+        row: usize,
+        quad: &QuadraticRow,
+        x: &[f64],
+        work: &mut GradientWork,
+        out: &mut Vec<(usize, f64)>,
+    ) {
+        let GradientWork {
+            dense,
+            marked,
+            pattern,
+        } = work;
+        pattern.clear();
+        for (j, v) in self.rows.column(row) {
+            dense[j] += v;
+            pattern.push(j);
+            marked[j] = true;
+        }
+        quad.add_gradient(1.0, x, dense);
+        for (i, _, _) in quad.factor.triplets() {
+            if !std::mem::replace(&mut marked[i], true) {
+                pattern.push(i);
+            }
+        }
+        out.clear();
+        for &j in pattern.iter() {
+            out.push((j, dense[j]));
+            dense[j] = 0.0;
+            marked[j] = false;
+        }
+    }
+
+    /// The scales of [`Scales::is_active`] at `x`.
+    fn scales(&self, x: &[f64], quad_of_row: &[Option<usize>]) -> Scales {
+        let mut work = GradientWork::new(x.len());
+        let mut entries = Vec::new();
+        let row_gradients = quad_of_row
+            .iter()
+            .enumerate()
+            .map(|(row, quad)| match quad {
+                Some(q) => {
+                    let quad = &self.quadratic[*q];
+                    self.quadratic_row_gradient(row, quad, x, &mut work, &mut entries);
+                    entries.iter().fold(0.0, |m: f64, e| m.max(e.1.abs()))
+                }
+                None => self
+                    .rows
+                    .column(row)
+                    .fold(0.0, |m: f64, e| m.max(e.1.abs())),
+            })
+            .collect();
+        let mut gradient = self.problem.q.clone();
+        self.p_upper.symv(1.0, x, &mut gradient);
+        Scales {
+            row_gradients,
+            objective_gradient: norm_inf(&gradient),
+            x: norm_inf(x).max(1.0),
+        }
+    }
+
+    /// The active set corrected after a polish that ended at `(x, y)` with row values
+    /// `values`: inactive sides that `x` violates by more than `tol` (relative) are
+    /// added with multiplier 0, active inequality sides whose multiplier has the
+    /// wrong sign beyond `tol` (relative to `‖∇f‖`) are dropped. `None` when nothing
+    /// changes.
+    fn corrected(
+        &self,
+        x: &[f64],
+        y: &[f64],
+        values: &[f64],
+        scales: &Scales,
+        quad_of_row: &[Option<usize>],
+        tol: f64,
+    ) -> Option<(Vec<Active>, Vec<f64>)> {
+        let problem = self.problem;
+        let (m, n) = (problem.num_rows(), problem.num_vars());
+        let mut is_active = vec![false; m + n];
+        let (mut active, mut kept_y) = (Vec::new(), Vec::new());
+        let mut changed = false;
+        for (a, &yk) in self.active.iter().zip(y) {
+            let (index, gradient) = match a.kind {
+                Kind::Row { row, .. } => (row, scales.row_gradients[row]),
+                Kind::Variable(j) => (m + j, 1.0),
+            };
+            let wrong = match a.side {
+                Side::Equality => 0.0,
+                Side::Upper => (-yk).max(0.0),
+                Side::Lower => yk.max(0.0),
+            };
+            if wrong * gradient > tol * scales.objective_gradient.max(1.0) {
+                changed = true;
+                continue;
+            }
+            is_active[index] = true;
+            active.push(*a);
+            kept_y.push(yk);
+        }
+        let violated = |value: f64, l: f64, u: f64| {
+            let allowed = |bound: f64| tol * bound.abs().max(1.0);
+            if is_finite_bound(u) && value - u > allowed(u) {
+                Some((Side::Upper, u))
+            } else if is_finite_bound(l) && l - value > allowed(l) {
+                Some((Side::Lower, l))
+            } else {
+                None
+            }
+        };
+        let rows = (0..m).map(|row| {
+            let kind = Kind::Row {
+                row,
+                quad: quad_of_row[row],
+            };
+            (
+                kind,
+                values[row],
+                problem.row_lower[row],
+                problem.row_upper[row],
+            )
+        });
+        let variables = (0..n).map(|j| {
+            let kind = Kind::Variable(j);
+            (kind, x[j], problem.var_lower[j], problem.var_upper[j])
+        });
+        for (index, (kind, value, l, u)) in rows.chain(variables).enumerate() {
+            if is_active[index] {
+                continue;
+            }
+            if let Some((side, target)) = violated(value, l, u) {
+                changed = true;
+                active.push(Active { kind, side, target });
+                kept_y.push(0.0);
+            }
+        }
+        changed.then_some((active, kept_y))
+    }
+
     /// `J_A` at `x` (active constraints as rows) and the upper triangle of the
     /// Lagrangian's Hessian `P + Σ yₖ∇²cₖ` with the multipliers `y`.
     fn newton_matrices(&self, x: &[f64], y: &[f64]) -> (CscMatrix, CscMatrix) {
         let n = x.len();
         let mut jac = Vec::new();
         let mut hess: Vec<(usize, usize, f64)> = self.p_upper.triplets().collect();
-        let (mut gradient, mut marked) = (vec![0.0; n], vec![false; n]);
-        let mut pattern = Vec::new();
+        let mut work = GradientWork::new(n);
+        let mut entries = Vec::new();
         for (k, (a, &yk)) in self.active.iter().zip(y).enumerate() {
             match a.kind {
                 Kind::Variable(j) => jac.push((k, j, 1.0)),
@@ -172,29 +344,15 @@ impl Polish<'_> {
                 }
                 Kind::Row { row, quad: Some(q) } => {
                     let quad = &self.quadratic[q];
-                    pattern.clear();
-                    for (j, v) in self.rows.column(row) {
-                        gradient[j] += v;
-                        pattern.push(j);
-                        marked[j] = true;
-                    }
-                    quad.add_gradient(1.0, x, &mut gradient);
-                    for (i, _, _) in quad.factor.triplets() {
-                        if !std::mem::replace(&mut marked[i], true) {
-                            pattern.push(i);
-                        }
-                    }
-                    for &j in &pattern {
-                        jac.push((k, j, gradient[j]));
-                        gradient[j] = 0.0;
-                        marked[j] = false;
-                    }
+                    self.quadratic_row_gradient(row, quad, x, &mut work, &mut entries);
+                    jac.extend(entries.iter().map(|&(j, v)| (k, j, v)));
                     // ∇²cₖ = 2 sign FFᵀ; the weight is kept nonnegative so that the
                     // Hessian stays positive semidefinite.
                     let weight = (2.0 * yk * quad.side.sign()).max(0.0);
                     if weight > 0.0 {
                         for col in 0..quad.factor.ncols() {
-                            let entries: Vec<(usize, f64)> = quad.factor.column(col).collect();
+                            entries.clear();
+                            entries.extend(quad.factor.column(col));
                             for &(i, vi) in &entries {
                                 for &(j, vj) in &entries {
                                     if i <= j {
@@ -213,6 +371,103 @@ impl Polish<'_> {
             CscMatrix::from_triplets(n, n, &hess).expect("Hessian entries lie inside the problem");
         (jac, hess)
     }
+}
+
+/// Dense workspace for one row's gradient.
+struct GradientWork {
+    dense: Vec<f64>,
+    marked: Vec<bool>,
+    pattern: Vec<usize>,
+}
+
+impl GradientWork {
+    fn new(n: usize) -> Self {
+        Self {
+            dense: vec![0.0; n],
+            marked: vec![false; n],
+            pattern: Vec::new(),
+        }
+    }
+}
+
+/// Newton steps on the KKT system of `polish.active` from `(x, y)`; returns the
+/// iterate with the smallest residual, or `None` when a matrix cannot be factored.
+///
+/// The matrix is kept while it contracts the residual at least tenfold per step (a
+/// chord iteration: from an interior-point result this is the rule, and one
+/// factorization serves every step); after a slower step, or a failed one with a
+/// stale matrix, it is rebuilt at the best iterate.
+fn newton(
+    polish: &Polish,
+    settings: &Settings,
+    x: &[f64],
+    y: &[f64],
+    values: &mut [f64],
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let (n, m_a) = (x.len(), polish.active.len());
+    let cones = if m_a > 0 {
+        CompositeCone::new(&[ConeSpec::Zero(m_a)])
+    } else {
+        CompositeCone::new(&[])
+    };
+    let factor = |x: &[f64], y: &[f64]| -> Option<KktSystem> {
+        let (jac, hess) = polish.newton_matrices(x, y);
+        let mut kkt = KktSystem::new(&hess, &jac, &cones, settings).ok()?;
+        kkt.update_and_factor(&cones).ok()?;
+        Some(kkt)
+    };
+    let (mut x, mut y) = (x.to_vec(), y.to_vec());
+    let mut kkt = factor(&x, &y)?;
+    let mut fresh = true;
+    let (mut rx, mut rc) = (vec![0.0; n], vec![0.0; m_a]);
+    let mut rhs = vec![0.0; n + m_a];
+    let mut step = vec![0.0; n + m_a];
+    polish.residuals(&x, &y, values, &mut rx, &mut rc);
+    let mut norm = norm_inf(&rx).max(norm_inf(&rc));
+    let (mut best_x, mut best_y) = (x.clone(), y.clone());
+    let mut contraction = 1.0;
+    // Residuals this small are round-off of the data's size.
+    let floor = 100.0 * f64::EPSILON * (1.0 + norm_inf(&polish.problem.q) + norm_inf(&x));
+    for _ in 0..MAX_STEPS {
+        if norm <= floor {
+            break;
+        }
+        for (r, v) in rhs.iter_mut().zip(rx.iter().chain(&rc)) {
+            *r = -v;
+        }
+        kkt.solve(&rhs, &mut step);
+        for (xj, dx) in x.iter_mut().zip(&step[..n]) {
+            *xj += dx;
+        }
+        for (yk, dy) in y.iter_mut().zip(&step[n..]) {
+            *yk += dy;
+        }
+        polish.residuals(&x, &y, values, &mut rx, &mut rc);
+        let new_norm = norm_inf(&rx).max(norm_inf(&rc));
+        if new_norm.is_nan() || new_norm >= norm {
+            // Round-off level, or a matrix too far from the current point.
+            if fresh || contraction < ROUND_OFF_CONTRACTION {
+                break;
+            }
+            x.copy_from_slice(&best_x);
+            y.copy_from_slice(&best_y);
+            polish.residuals(&x, &y, values, &mut rx, &mut rc);
+            kkt = factor(&x, &y)?;
+            fresh = true;
+            continue;
+        }
+        best_x.copy_from_slice(&x);
+        best_y.copy_from_slice(&y);
+        contraction = new_norm / norm;
+        norm = new_norm;
+        fresh = false;
+        if contraction > CHORD_CONTRACTION {
+            kkt = factor(&x, &y)?;
+            fresh = true;
+        }
+    }
+    let finite = best_x.iter().chain(&best_y).all(|v| v.is_finite());
+    finite.then_some((best_x, best_y))
 }
 
 /// The polished point and multipliers for the interior-point result `(x, duals)`, or
@@ -246,59 +501,31 @@ pub fn polish(
     };
     let mut values = vec![0.0; m];
     polish.row_values(x, &mut values);
-    let (active, mut y) = active_set(problem, &quad_of_row, &values, x, duals);
+    let scales = polish.scales(x, &quad_of_row);
+    let (active, mut y) = active_set(problem, &quad_of_row, &values, x, duals, &scales);
     polish.active = active;
-    let m_a = polish.active.len();
-    let mut x = x.to_vec();
-
-    let (jac, hess) = polish.newton_matrices(&x, &y);
-    let cones = if m_a > 0 {
-        CompositeCone::new(&[ConeSpec::Zero(m_a)])
-    } else {
-        CompositeCone::new(&[])
-    };
-    let mut kkt = KktSystem::new(&hess, &jac, &cones, settings).ok()?;
-    kkt.update_and_factor(&cones).ok()?;
-
-    let (mut rx, mut rc) = (vec![0.0; n], vec![0.0; m_a]);
-    let mut rhs = vec![0.0; n + m_a];
-    let mut step = vec![0.0; n + m_a];
-    polish.residuals(&x, &y, &mut values, &mut rx, &mut rc);
-    let mut norm = norm_inf(&rx).max(norm_inf(&rc));
-    let (mut best_x, mut best_y) = (x.clone(), y.clone());
-    for _ in 0..MAX_STEPS {
-        for (r, v) in rhs.iter_mut().zip(rx.iter().chain(&rc)) {
-            *r = -v;
+    let tol = 0.1 * settings.tol_feas;
+    let mut best_x = x.to_vec();
+    for round in 0..MAX_ROUNDS {
+        let (px, py) = newton(&polish, settings, x, &y, &mut values)?;
+        polish.row_values(&px, &mut values);
+        let correction = polish.corrected(&px, &py, &values, &scales, &quad_of_row, tol);
+        best_x = px;
+        y = py;
+        match correction {
+            Some((active, corrected_y)) if round + 1 < MAX_ROUNDS => {
+                polish.active = active;
+                y = corrected_y;
+            }
+            _ => break,
         }
-        kkt.solve(&rhs, &mut step);
-        for (xj, dx) in x.iter_mut().zip(&step[..n]) {
-            *xj += dx;
-        }
-        for (yk, dy) in y.iter_mut().zip(&step[n..]) {
-            *yk += dy;
-        }
-        polish.residuals(&x, &y, &mut values, &mut rx, &mut rc);
-        let new_norm = norm_inf(&rx).max(norm_inf(&rc));
-        if new_norm.is_nan() || new_norm >= norm {
-            break;
-        }
-        best_x.copy_from_slice(&x);
-        best_y.copy_from_slice(&y);
-        let contraction = new_norm / norm;
-        norm = new_norm;
-        if contraction > 0.5 {
-            break;
-        }
-    }
-    if best_x.iter().chain(&best_y).any(|v| !v.is_finite()) {
-        return None;
     }
     let mut polished = OriginalDuals {
         lambda: vec![0.0; m],
         z_lower: vec![0.0; n],
         z_upper: vec![0.0; n],
     };
-    for (a, &yk) in polish.active.iter().zip(&best_y) {
+    for (a, &yk) in polish.active.iter().zip(&y) {
         let yk = match a.side {
             Side::Equality => yk,
             Side::Upper => yk.max(0.0),
@@ -362,6 +589,27 @@ mod tests {
         );
         assert!((d.lambda[0] - lambda).abs() < 1e-12, "{:?}", d.lambda);
         assert!((d.lambda[1] - nu).abs() < 1e-12, "{:?}", d.lambda);
+    }
+
+    #[test]
+    fn a_missed_active_side_is_added_by_the_correction() {
+        // The linear row's multiplier is given as 0: the first polish solves the
+        // ball-only problem, whose point (0.6, 0.8) violates x1 ≤ 0.7.
+        let (qp, rows) = ball_problem();
+        let x0 = 0.51f64.sqrt();
+        let lambda = 3.0 / x0 - 1.0;
+        let nu = 8.0 - 1.4 * (1.0 + lambda);
+        let duals = OriginalDuals {
+            lambda: vec![lambda, 0.0],
+            z_lower: vec![0.0; 2],
+            z_upper: vec![0.0; 2],
+        };
+        let (x, d) = polish(&qp, &rows, &Settings::default(), &[0.6, 0.75], &duals).unwrap();
+        assert!(
+            (x[0] - x0).abs() < 1e-12 && (x[1] - 0.7).abs() < 1e-12,
+            "{x:?}"
+        );
+        assert!((d.lambda[1] - nu).abs() < 1e-10, "{:?}", d.lambda);
     }
 
     #[test]
