@@ -1,10 +1,13 @@
 """SOCP route vs NLP route vs Clarabel on the convex QCQP test set, in one run.
 
-For each testdata/nl/socp_*.nl: wall time of `pounce MODEL.nl solver_selection=socp`
-and `... solver_selection=nlp` (whole command: read, solve, certificate; best of
-REPEATS), and Clarabel's setup + solve time on the equivalent SOCP built by
-testdata/socp_clarabel.py (best of REPEATS). Prints a Markdown table with objectives,
-statuses and the NLP/SOCP time ratio.
+For each model of testdata/gen_socp.py: wall time of `pounce MODEL.nl
+solver_selection=socp`, `... solver_selection=auto` and `... solver_selection=nlp`
+(whole command: read, solve, certificate; best of REPEATS), and Clarabel's setup +
+solve time on the equivalent SOCP built by testdata/socp_clarabel.py (best of
+REPEATS). The .nl files are testdata/nl/socp_*.nl, except those too large to commit,
+which are written by Pyomo into target/socp-bench/ first (not timed). Prints a
+Markdown table with objectives, statuses, the route `auto` took and the NLP/SOCP
+time ratio.
 
 Run from the repository root after `cargo build --release`:
     python3 benches/socp_routes.py
@@ -22,6 +25,7 @@ import gen_socp  # noqa: E402
 import socp_clarabel  # noqa: E402
 
 BIN = os.path.join(ROOT, "target", "release", "pounce")
+GENERATED = os.path.join(ROOT, "target", "socp-bench")
 REPEATS = int(os.environ.get("REPEATS", "3"))
 
 
@@ -44,6 +48,7 @@ def run_pounce(path, route):
         "objective": float(objective[-1][1]) if objective else float("nan"),
         "exit": exit_line[-1] if exit_line else "?",
         "certificate": verdict[-1] if verdict else "?",
+        "fell_back": "solving again with the NLP method" in out,
     }
 
 
@@ -56,20 +61,33 @@ def run_clarabel(md):
     return result
 
 
+def model_path(md):
+    if md.committed:
+        return os.path.join(ROOT, "testdata", "nl", md.name + ".nl")
+    path = os.path.join(GENERATED, md.name + ".nl")
+    if not os.path.exists(path):
+        gen_socp.write(md, GENERATED)
+    return path
+
+
 def main():
-    print("| model | n | SOCP route s | NLP route s | Clarabel s | NLP/SOCP | "
-          "SOCP objective | NLP objective | Clarabel objective | SOCP exit, certificate |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| model | n | SOCP route s | auto s | NLP route s | Clarabel s | NLP/SOCP | "
+          "SOCP objective | NLP objective | Clarabel objective | SOCP exit, certificate | "
+          "auto route |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for md in gen_socp.models():
-        path = os.path.join(ROOT, "testdata", "nl", md.name + ".nl")
+        path = model_path(md)
         socp = run_pounce(path, "socp")
+        auto = run_pounce(path, "auto")
         nlp = run_pounce(path, "nlp")
         clar = run_clarabel(md)
+        auto_route = "NLP (fallback)" if auto["fell_back"] else "SOCP"
         print(
-            f"| {md.name} | {md.n} | {socp['seconds']:.3f} | {nlp['seconds']:.3f} | "
-            f"{clar['seconds']:.3f} | {nlp['seconds'] / socp['seconds']:.2f} | "
+            f"| {md.name} | {md.n} | {socp['seconds']:.3f} | {auto['seconds']:.3f} | "
+            f"{nlp['seconds']:.3f} | {clar['seconds']:.3f} | "
+            f"{nlp['seconds'] / socp['seconds']:.2f} | "
             f"{socp['objective']:.10g} | {nlp['objective']:.10g} | {clar['objective']:.10g} | "
-            f"{socp['exit']}, {socp['certificate']} |",
+            f"{socp['exit']}, {socp['certificate']} | {auto_route}, {auto['certificate']} |",
             flush=True,
         )
 

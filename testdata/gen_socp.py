@@ -1,9 +1,11 @@
 """Convex QCQP test set for the second-order cone route.
 
 Each model is described once (`Model` below: squares of affine forms, linear rows,
-one-sided quadratic rows, bounds) and written to testdata/nl/socp_*.nl by Pyomo's
-text .nl writer. socp_clarabel.py builds the equivalent SOCP of the same
-descriptions for Clarabel.
+one-sided quadratic rows, bounds) and written by Pyomo's text .nl writer:
+to testdata/nl/socp_*.nl, except the models whose .nl file is too large to commit
+(`committed=False`, over 2 MB), which benches/socp_routes.py writes with `write`
+into target/socp-bench/ when it runs. socp_clarabel.py builds the equivalent SOCP
+of the same descriptions for Clarabel.
 
 Run once from the repository root:  python3 testdata/gen_socp.py
 """
@@ -41,6 +43,7 @@ class Model:
     quad_rows: list = field(default_factory=list)
     lo: list = None
     hi: list = None
+    committed: bool = True  # False: written by the benchmark, not kept in testdata/nl
 
 
 def portfolio_small():
@@ -170,6 +173,7 @@ def qcqp_blocks(name, n_blocks, block, seed):
     for _ in range(10):
         idx = sorted(rng.choice(n, 50, replace=False).tolist())
         m.lin_rows.append((idx, [1.0] * len(idx), None, 30.0))
+    m.committed = n < 10000
     return m
 
 
@@ -206,6 +210,7 @@ def models():
         trust_region_small(),
         trust_region("socp_trust_region_dense", 40, 25, 5),
         qcqp_blocks("socp_qcqp_blocks_20k", 200, 100, 6),
+        qcqp_blocks("socp_qcqp_blocks_50k", 500, 100, 8),
         qcqp_chain("socp_qcqp_chain_10k", 10000, 2000, 7),
     ]
 
@@ -244,14 +249,22 @@ def to_pyomo(md):
     return m
 
 
+def write(md, directory):
+    """Writes md's .nl file into directory; returns its path."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, md.name + ".nl")
+    to_pyomo(md).write(path, format="nl", io_options={"symbolic_solver_labels": False})
+    for extra in (".row", ".col"):
+        if os.path.exists(path[:-3] + extra):
+            os.remove(path[:-3] + extra)
+    return path
+
+
 def main():
     for md in models():
-        path = os.path.join(OUT, md.name + ".nl")
-        to_pyomo(md).write(path, format="nl", io_options={"symbolic_solver_labels": False})
-        for extra in (".row", ".col"):
-            if os.path.exists(path[:-3] + extra):
-                os.remove(path[:-3] + extra)
-        print(f"{path}: {os.path.getsize(path)} bytes")
+        if md.committed:
+            path = write(md, OUT)
+            print(f"{path}: {os.path.getsize(path)} bytes")
 
 
 if __name__ == "__main__":

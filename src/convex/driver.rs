@@ -9,6 +9,7 @@ use super::cones::ConeSpec;
 use super::conic::ConicProblem;
 use super::info::{ConvexStatus, Info};
 use super::output::{self, FinalMeasures, ProblemSizes};
+use super::polish;
 use super::problem::{BoundConflict, ProblemError, QpProblem, is_finite_bound};
 use super::qcqp::{self, QcqpProblem, QuadraticRow};
 use super::result::{Certificate, ConvexResult};
@@ -119,8 +120,57 @@ fn solve_with_quadratic_rows(
             ));
         }
     };
-    let status = engine.run(log, problem.c0, start);
-    let finished = unscale(&engine, &conic, problem, quadratic, status);
+    // A QCQP's iterate is polished once it meets the looser polish tolerances, and
+    // the solve ends there when the polished point meets the full ones; otherwise the
+    // iteration goes on and its end point is polished again.
+    let loose = Settings {
+        tol_feas: POLISH_TOLERANCE_FACTOR * settings.tol_feas,
+        tol_gap_abs: POLISH_TOLERANCE_FACTOR * settings.tol_gap_abs,
+        tol_gap_rel: POLISH_TOLERANCE_FACTOR * settings.tol_gap_rel,
+        ..settings.clone()
+    };
+    let mut early: Option<(Finished, PolishGain)> = None;
+    let mut tried = false;
+    let status = engine.run(log, problem.c0, start, &mut |engine| {
+        if quadratic.is_empty() || tried || engine.info.check_full(&loose) != ConvexStatus::Solved {
+            return false;
+        }
+        tried = true;
+        let mut f = unscale(
+            engine,
+            &conic,
+            problem,
+            quadratic,
+            ConvexStatus::AlmostSolved,
+        );
+        match polish_finished(problem, quadratic, settings, &mut f) {
+            Some(gain) if f.status == ConvexStatus::Solved => {
+                early = Some((f, gain));
+                true
+            }
+            _ => false,
+        }
+    });
+    let (finished, gain) = match early {
+        Some((f, gain)) => (f, Some(gain)),
+        None => {
+            let mut f = unscale(&engine, &conic, problem, quadratic, status);
+            let gain = if !quadratic.is_empty() && polishable(status) {
+                polish_finished(problem, quadratic, settings, &mut f)
+            } else {
+                None
+            };
+            (f, gain)
+        }
+    };
+    if let (Some(gain), true) = (gain, settings.verbose) {
+        let _ = writeln!(
+            log,
+            "Newton polish on the active set: KKT error {} -> {}",
+            output::CExp(gain.before, 2),
+            output::CExp(gain.after, 2)
+        );
+    }
     Ok(finish(problem, quadratic, settings, log, start, finished))
 }
 
@@ -201,6 +251,64 @@ fn unscale(
         certificate,
         info: engine.info,
     }
+}
+
+/// Whether a QCQP solve that ended with `status` is worth polishing: it converged, or
+/// it stopped near the optimum because its last steps lost accuracy (the cone scalings'
+/// conditioning at the boundary), which the polish does not depend on.
+fn polishable(status: ConvexStatus) -> bool {
+    matches!(
+        status,
+        ConvexStatus::Solved
+            | ConvexStatus::AlmostSolved
+            | ConvexStatus::InsufficientProgress
+            | ConvexStatus::NumericalError
+    )
+}
+
+/// Factor of the full tolerances at which a QCQP iterate is first polished.
+const POLISH_TOLERANCE_FACTOR: f64 = 1000.0;
+
+/// The largest error of the optimality conditions (original problem, absolute) before
+/// and after a polish.
+#[derive(Clone, Copy, Debug)]
+struct PolishGain {
+    before: f64,
+    after: f64,
+}
+
+/// Replaces the end point of a QCQP solve by its Newton polish ([`polish`]) when that
+/// measures better on the original problem; a polished point meeting the full
+/// tolerances there is an optimum, whatever tolerances the iteration itself reached.
+fn polish_finished(
+    problem: &QpProblem,
+    quadratic: &[QuadraticRow],
+    settings: &Settings,
+    f: &mut Finished,
+) -> Option<PolishGain> {
+    let duals = f.duals.as_ref()?;
+    let error = |x: &[f64], d: &super::conic::OriginalDuals| {
+        let m = measures(
+            problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
+        );
+        m.dual_infeasibility
+            .max(m.constraint_violation)
+            .max(m.bound_violation)
+            .max(m.complementarity)
+    };
+    let before = error(&f.x, duals);
+    let (x, polished) = polish::polish(problem, quadratic, settings, &f.x, duals)?;
+    let after = error(&x, &polished);
+    // A NaN error counts as no improvement.
+    if after.is_nan() || after >= before {
+        return None;
+    }
+    f.x = x;
+    f.duals = Some(polished);
+    if f.status != ConvexStatus::Solved && after <= settings.tol_feas.min(settings.tol_gap_abs) {
+        f.status = ConvexStatus::Solved;
+    }
+    Some(PolishGain { before, after })
 }
 
 /// Builds the result and prints the final block.

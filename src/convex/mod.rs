@@ -18,6 +18,7 @@ pub mod info;
 pub mod kkt;
 pub mod krylov;
 pub mod output;
+pub mod polish;
 pub mod problem;
 pub mod psd_factor;
 pub mod qcqp;

@@ -232,8 +232,17 @@ impl<'a> Engine<'a> {
     }
 
     /// Runs the method; returns the final status with `self.v`, `self.info` at the
-    /// returned point.
-    pub fn run(&mut self, log: &mut dyn Write, c0: f64, start: Instant) -> ConvexStatus {
+    /// returned point. `accept_early` is asked at each iterate that the termination
+    /// tests do not end whether the caller can finish the solve from it (the QCQP
+    /// route's Newton polish does from a nearly converged iterate); if so the run
+    /// ends as solved there.
+    pub fn run(
+        &mut self,
+        log: &mut dyn Write,
+        c0: f64,
+        start: Instant,
+        accept_early: &mut dyn FnMut(&Self) -> bool,
+    ) -> ConvexStatus {
         let s = self.settings;
         self.info.objective_constant = c0;
         if self.initialize().is_err() {
@@ -248,6 +257,9 @@ impl<'a> Engine<'a> {
                 let _ = super::output::iteration(log, &self.info, c0);
             }
             let mut status = self.info.check_full(s);
+            if status == ConvexStatus::Unsolved && accept_early(self) {
+                break ConvexStatus::Solved;
+            }
             if status == ConvexStatus::Unsolved && iter > 1 {
                 status = self.check_progress();
             }

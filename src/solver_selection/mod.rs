@@ -160,12 +160,14 @@ fn solve_socp(
             return unsolved(model, SolveStatus::InvalidOption).into();
         }
     };
-    // A second-order cone pair whose product `sᵀz` is ε can be misaligned (in
-    // `s₀z₁ + z₀s₁`) by order √ε where the scaling is ill-conditioned, and the model's
-    // stationarity inherits that error: the gap is driven further down than for a QP.
+    // The gap and residual tolerances are those of a QP, and no bound on single
+    // products: the entries of a second-order cone pair have products of the order of
+    // the row's multiplier whatever the gap, and the method's Newton polish on the
+    // model's own KKT conditions sets each active side's slack and each inactive
+    // side's multiplier to zero — it also removes the error that a cone pair's
+    // misalignment leaves in the quadratic rows' multipliers.
     let settings = crate::convex::Settings {
-        tol_gap_abs: SOC_GAP_FACTOR * options.real("tol"),
-        tol_gap_rel: SOC_GAP_FACTOR * options.real("tol"),
+        tol_compl: f64::INFINITY,
         stop: stop.clone(),
         ..convex_settings(options, model, &qcqp.problem.qp)
     };
@@ -330,9 +332,6 @@ fn infeasibility_check(model: &Model, proof: &ConvexCertificate) -> Result<(bool
     }
     .map_err(|e: String| format!("the convex method's certificate could not be checked: {e}"))
 }
-
-/// Gap tolerance of the second-order cone route relative to `tol`.
-const SOC_GAP_FACTOR: f64 = 1e-4;
 
 /// Settings of the convex method from the options it shares with the NLP method.
 fn convex_settings(
