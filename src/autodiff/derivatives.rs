@@ -8,7 +8,7 @@
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
 use super::chains::{Chains, Step};
-use super::edge_push::{self, Partial, Pattern};
+use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
 use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
@@ -56,6 +56,8 @@ struct Workspace {
     acc: Vec<f64>,
     /// Partials of one operation.
     partials: Vec<Partial>,
+    /// Partials of the steps of one univariate chain.
+    chain_d: Vec<f64>,
     /// Values of the edge-pushing matrix.
     w: Vec<f64>,
     /// Evaluation error of each constraint and of the objective at `x`.
@@ -220,6 +222,7 @@ impl<'m> Derivatives<'m> {
             adj: vec![0.0; n_slots],
             acc: vec![0.0; n],
             partials: Vec::new(),
+            chain_d: Vec::new(),
             w: vec![0.0; hess.key.len()],
             constraint_error: vec![None; model.n_con],
             objective_error: None,
@@ -285,8 +288,9 @@ impl<'m> Derivatives<'m> {
         self.constant_hessians.len()
     }
 
-    /// Number of terms of root sums whose Hessian comes from the chain rule along a
-    /// single variable instead of edge pushing.
+    /// Number of univariate chains (operations depending on one variable through
+    /// operations with one active argument each) eliminated as a whole by the chain
+    /// rule instead of operation by operation.
     pub fn univariate_term_count(&self) -> usize {
         self.chains.top.len()
     }
@@ -478,16 +482,35 @@ impl<'m> Derivatives<'m> {
             }
             let row = self.hess.start[s]..self.hess.start[s + 1];
             let a = ws.adj[s];
-            if chains.top.get(next_chain) == Some(&(s as u32)) {
-                let c = next_chain;
-                next_chain += 1;
-                if a != 0.0 {
-                    let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
-                    ws.w[chains.pos[c]] += chain_hessian(prog, steps, a, &ws.vals, &mut ws.buf);
-                }
+            let is_top = chains.top.get(next_chain) == Some(&(s as u32));
+            next_chain += usize::from(is_top);
+            if a == 0.0 && ws.w[row.clone()].iter().all(|&v| v == 0.0) {
                 continue;
             }
-            if a == 0.0 && ws.w[row.clone()].iter().all(|&v| v == 0.0) {
+            if is_top {
+                let c = next_chain - 1;
+                let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
+                let (mut edges, view) = self.hess.split(&mut ws.w, s);
+                let diag = eliminate_chain(
+                    prog,
+                    steps,
+                    (s as u32, chains.var[c]),
+                    a,
+                    view,
+                    &mut edges,
+                    &ws.vals,
+                    &mut ws.buf,
+                    &mut ws.chain_d,
+                );
+                if let Some(m) = diag {
+                    debug_assert!(
+                        chains.pos[c] != usize::MAX,
+                        "diagonal missing from the pattern"
+                    );
+                    if let Some(w) = ws.w.get_mut(chains.pos[c]) {
+                        *w += m;
+                    }
+                }
                 continue;
             }
             let k = s - prog.op_base;
@@ -677,18 +700,29 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     )
 }
 
-/// Contribution to the diagonal Hessian entry of the variable of a univariate chain
-/// (`steps`, bottom first) whose top has adjoint `adj`. Computed from the top down
-/// with the same operations, in the same order, as edge pushing would do them: the
-/// `W` entry of each step's argument is `d² w + adj · h`.
-fn chain_hessian(
+/// Eliminates the univariate chain `steps` (bottom first) from its top slot `top`
+/// down to its variable `var`, where the top has adjoint `adj` and row `row` of `W`:
+/// every off-diagonal entry of the row goes to the variable's row times the chain's
+/// partials, and the result is the contribution to the variable's diagonal entry
+/// (`None` when structurally zero). Each value is computed with the same operations,
+/// in the same order, as edge pushing eliminating the steps one by one: an entry is
+/// multiplied by each step's partial from the top down, and the diagonal entry of
+/// each step's argument is `d² w + adj · h`. `chain_d` is a workspace for the
+/// partials.
+#[allow(clippy::too_many_arguments)]
+fn eliminate_chain(
     prog: &Program,
     steps: &[Step],
+    (top, var): (u32, u32),
     mut adj: f64,
+    row: Row<'_>,
+    edges: &mut ValueEdges<'_>,
     vals: &[f64],
     buf: &mut Vec<f64>,
-) -> f64 {
-    let mut w = 0.0;
+    chain_d: &mut Vec<f64>,
+) -> Option<f64> {
+    let (row, mut w) = row.split_diagonal(top);
+    chain_d.clear();
     for &step in steps.iter().rev() {
         let (d, h) = match step {
             Step::Scale(d) => (d, None),
@@ -705,12 +739,20 @@ fn chain_hessian(
                 (d[pos], h)
             }
         };
-        let mut m = d * d * w;
-        if let Some(h) = h {
-            m += adj * h;
+        chain_d.push(d);
+        if w.is_some() || h.is_some() {
+            let mut m = w.map_or(0.0, |w| d * d * w);
+            if let Some(h) = h {
+                m += adj * h;
+            }
+            w = Some(m);
         }
-        w = m;
         adj *= d;
+    }
+    if let Some((&last, upper)) = chain_d.split_last() {
+        edge_push::push_row(edges, row, var, last, |w| {
+            upper.iter().fold(w, |w, &d| d * w)
+        });
     }
     w
 }
