@@ -274,6 +274,25 @@ fn evaluation_errors_name_function_and_operation() {
         matches!(e.failure, Failure::Value(op) if op.op == "log"),
         "{e}"
     );
+    // without if-then-else the values come from the compiled program: an error in
+    // one constraint names it, the others keep their values
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let x0 = b.var(0);
+    b.un(Op::Exp, x0);
+    b.end_constraint();
+    b.begin();
+    let x0 = b.var(0);
+    b.un(Op::Log, x0);
+    b.end_constraint();
+    let m = model(1, b.tape, &[vec![(0, 0.0)], vec![(0, 0.0)]], &[]);
+    let mut d = Derivatives::new(&m).unwrap();
+    let mut c = [0.0; 2];
+    let e = d.constraints(&[-1.0], &mut c).unwrap_err();
+    assert_eq!(e.function, Function::Constraint(1));
+    assert!(e.to_string().contains("can't evaluate log(-1)"), "{e}");
+    d.constraints(&[1.0], &mut c).unwrap();
+    assert_eq!(c, [1f64.exp(), 0.0]);
 }
 
 #[test]
