@@ -118,8 +118,24 @@ pub(crate) fn eliminate<E: Edges>(
     h: [f64; 3],
 ) {
     let (row, wss) = row.split_diagonal(s);
-    for q in dv {
-        push_row(edges, row, q.slot, q.d, |w| w);
+    // Entry W[a, b] receives two pushes when both a and b are arguments and keys of
+    // the row; they are then made key by key, the order of the sums not changing
+    // with the order of the arguments. Otherwise every target receives one push,
+    // and the row is pushed argument by argument.
+    if dv.iter().any(|q| row.keys.binary_search(&q.slot).is_ok()) {
+        for (&p, &w) in row.keys.iter().zip(row.vals) {
+            for q in dv {
+                if q.slot == p {
+                    edges.add(p, p, 2.0 * q.d * w);
+                } else {
+                    edges.add(q.slot, p, q.d * w);
+                }
+            }
+        }
+    } else {
+        for q in dv {
+            push_row(edges, row, q.slot, q.d, |w| w);
+        }
     }
     if wss.is_none() && hmask == [false; 3] {
         return;
