@@ -274,6 +274,25 @@ fn evaluation_errors_name_function_and_operation() {
         matches!(e.failure, Failure::Value(op) if op.op == "log"),
         "{e}"
     );
+    // without if-then-else the values come from the compiled program: an error in
+    // one constraint names it, the others keep their values
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let x0 = b.var(0);
+    b.un(Op::Exp, x0);
+    b.end_constraint();
+    b.begin();
+    let x0 = b.var(0);
+    b.un(Op::Log, x0);
+    b.end_constraint();
+    let m = model(1, b.tape, &[vec![(0, 0.0)], vec![(0, 0.0)]], &[]);
+    let mut d = Derivatives::new(&m).unwrap();
+    let mut c = [0.0; 2];
+    let e = d.constraints(&[-1.0], &mut c).unwrap_err();
+    assert_eq!(e.function, Function::Constraint(1));
+    assert!(e.to_string().contains("can't evaluate log(-1)"), "{e}");
+    d.constraints(&[1.0], &mut c).unwrap();
+    assert_eq!(c, [1f64.exp(), 0.0]);
 }
 
 #[test]
@@ -460,6 +479,51 @@ fn univariate_terms_of_a_root_sum() {
         assert_close(h[j][j], *w, 1e-14, &format!("h[{j}][{j}]"));
     }
     assert_eq!((h[1][0], h[2][0], h[2][1]), (0.0, 0.0, 0.0));
+    let report = check_second_order(&mut d, &x);
+    assert!(report.suspicious.is_empty(), "{report}");
+}
+
+#[test]
+fn univariate_chains_under_a_square() {
+    // f = (t0 + t1 + t2 + x0)² with t_j = 3 exp(x_j / 2): each t_j is a chain of three
+    // operations whose top has a full row of W (the square couples every pair), and
+    // x0 is read both by its chain and directly.
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let mut terms = Vec::new();
+    for j in 0..3 {
+        let half = b.num(0.5);
+        let x = b.var(j);
+        let scaled = b.bin(Op::Mul, half, x);
+        let e = b.un(Op::Exp, scaled);
+        let three = b.num(3.0);
+        terms.push(b.bin(Op::Mul, three, e));
+    }
+    let x0 = b.var(0);
+    terms.push(x0);
+    let s = b.node(Op::Sum, 0, &terms);
+    b.un(Op::Square, s);
+    b.end_objective();
+    let m = model(3, b.tape, &[], &[vec![]]);
+    let mut d = Derivatives::new(&m).unwrap();
+    assert_eq!(d.univariate_term_count(), 3);
+    let x: [f64; 3] = [0.3, -0.7, 1.1];
+    let e: Vec<f64> = x.iter().map(|v| (0.5 * v).exp()).collect();
+    let s: f64 = 3.0 * e.iter().sum::<f64>() + x[0];
+    let g = [1.5 * e[0] + 1.0, 1.5 * e[1], 1.5 * e[2]];
+    let (hr, hc) = d.hessian_structure();
+    let (hr, hc) = (hr.to_vec(), hc.to_vec());
+    let mut hv = vec![0.0; hr.len()];
+    d.hessian_values(&x, 0.5, &[], &mut hv).unwrap();
+    let h = dense_lower(3, &hr, &hc, &hv);
+    for r in 0..3 {
+        for c in 0..=r {
+            // σ (2 ∇s ∇sᵀ + 2 s ∇²s) with σ = 0.5
+            let diag = if r == c { 0.75 * e[r] } else { 0.0 };
+            let want = g[r] * g[c] + s * diag;
+            assert_close(h[r][c], want, 1e-14, &format!("h[{r}][{c}]"));
+        }
+    }
     let report = check_second_order(&mut d, &x);
     assert!(report.suspicious.is_empty(), "{report}");
 }

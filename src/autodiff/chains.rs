@@ -1,19 +1,22 @@
-//! Univariate chains: the terms of a sum at the root of a piece that depend on a
-//! single variable through operations with one active argument each, such as
-//! `(x_j + 0.5)^4` or `c · exp(x_j)`.
+//! Univariate chains: operations that depend on a single variable through
+//! operations with one active argument each, such as the terms `(x_j + 0.5)^4` or
+//! `c · exp(x_j)` of a sum, or `c · cos(k · acos(2 x_j − 1))` inside a square.
 //!
-//! Long separable sums of such terms are common objectives. Edge pushing would
-//! eliminate every operation of every term, with a search of the `W` pattern per
-//! entry; along a chain the second derivative instead follows from the first and
-//! second partials by the chain rule, `f'' = φ''·g'² + φ'·g''` for `f = φ(g)`,
-//! evaluated from the top down with the operations edge pushing would do, in its
-//! order, so that the values do not change. The result goes straight into the
-//! diagonal Hessian entry of the variable, whose position is found once here.
+//! Edge pushing would eliminate every operation of a chain on its own, walking the
+//! row of `W` it received from above once per operation, with a search of the `W`
+//! pattern per entry. Along a chain the second derivative instead follows from the
+//! first and second partials by the chain rule, `f'' = φ''·g'² + φ'·g''` for
+//! `f = φ(g)`, and every off-diagonal entry of the top's row reaches the variable
+//! multiplied by the chain's partials: the whole chain is eliminated at its top, one
+//! walk of its row. The same operations are done in the same order as edge pushing
+//! would do them, so the values do not change in the last bit.
 //!
-//! A chain is only taken where edge pushing would find no other second-order
-//! coupling: its top is an argument of a `Sum` that is the root of its piece (whose
-//! row of `W` is then always empty, a sum being linear), and every operation of the
-//! chain is read exactly once, by the next one up.
+//! Every operation of a chain is read exactly once, by the next one up, so no other
+//! operation couples to the inner ones. A chain is taken where its operations are
+//! consecutive slots, so that eliminating it at its top is the order of the sweep
+//! itself and the pattern of `W` is unchanged, or where its top is an argument of a
+//! `Sum` at the root of its piece (whose row of `W` is always empty, a sum being
+//! linear, so nothing but the diagonal entry comes out of the chain).
 
 use super::edge_push::Pattern;
 use super::ops::hessian_pattern;
@@ -41,7 +44,10 @@ pub(crate) struct Chains {
     /// Chain `c` has the steps `steps[start[c]..start[c + 1]]`, bottom first.
     pub start: Vec<usize>,
     pub steps: Vec<Step>,
-    /// Position of the variable's diagonal entry among the Hessian entries.
+    /// Variable slot at the bottom of each chain.
+    pub var: Vec<u32>,
+    /// Position of the variable's diagonal entry among the Hessian entries, or
+    /// `usize::MAX` when the Hessian has no such entry.
     pub pos: Vec<usize>,
     /// Bit set over slots: the operations of chains below their tops, which the
     /// reverse sweep skips.
@@ -58,29 +64,47 @@ fn dense(op: Op, nargs: usize) -> bool {
 }
 
 impl Chains {
-    /// Finds the chains under the roots of `pieces`, the pieces that edge pushing
-    /// handles; `hess` is the pattern they were swept into.
+    /// Finds the chains of `pieces`, the pieces that edge pushing handles, and of
+    /// the defined variables; `hess` is the pattern they were swept into.
     pub fn find(prog: &Program, pieces: &[&Piece], hess: &Pattern) -> Chains {
         let mut uses = vec![0u8; prog.n_slots()];
         for &a in &prog.args {
             uses[a as usize] = uses[a as usize].saturating_add(1);
         }
-        // (top slot, operations top first, diagonal position)
-        let mut found: Vec<(u32, ChainOps, usize)> = Vec::new();
-        for p in pieces {
-            let Some(k) = (p.root as usize).checked_sub(prog.op_base) else {
-                continue;
-            };
-            if !p.ops.contains(&k) || prog.op[k] != Op::Sum {
-                continue;
-            }
-            for &t in prog.args_of(k) {
-                if let Some((ops, var)) = Self::walk(prog, &uses, &p.ops, t) {
-                    let has_second = ops
-                        .iter()
-                        .any(|&(k, pos)| hessian_pattern(prog.op[k as usize])[2 * pos as usize]);
-                    if let Some(p) = hess.position(var, var).filter(|_| has_second) {
-                        found.push((t, ops, p));
+        // (top slot, operations top first, variable, diagonal position)
+        let mut found: Vec<(u32, ChainOps, u32, usize)> = Vec::new();
+        for p in pieces.iter().copied().chain(&prog.defined) {
+            let root_sum = (p.root as usize)
+                .checked_sub(prog.op_base)
+                .filter(|k| p.ops.contains(k) && prog.op[*k] == Op::Sum);
+            for k in p.ops.clone() {
+                // An operation that can itself be a step of a chain is no chain's
+                // reader: its argument's chain continues through it.
+                let slot = (prog.op_base + k) as u32;
+                if slot != p.root && Self::link(prog, &uses, k).is_some() {
+                    continue;
+                }
+                let op = prog.op[k];
+                for (pos, &t) in prog.args_of(k).iter().enumerate() {
+                    if !carries(op, pos) {
+                        continue;
+                    }
+                    let Some((ops, var)) = Self::walk(prog, &uses, &p.ops, t) else {
+                        continue;
+                    };
+                    let diag = hess.position(var, var);
+                    let consecutive = (ops.iter().enumerate())
+                        .all(|(i, o)| o.0 as usize + i == ops[0].0 as usize);
+                    let taken = if root_sum == Some(k) {
+                        let has_second = ops.iter().any(|&(k, pos)| {
+                            hessian_pattern(prog.op[k as usize])[2 * pos as usize]
+                        });
+                        has_second && diag.is_some()
+                    } else {
+                        consecutive && ops.len() > 1
+                    };
+                    if taken {
+                        found.push((t, ops, var, diag.unwrap_or(usize::MAX)));
                     }
                 }
             }
@@ -91,10 +115,11 @@ impl Chains {
             top: Vec::with_capacity(found.len()),
             start: vec![0],
             steps: Vec::new(),
+            var: Vec::with_capacity(found.len()),
             pos: Vec::with_capacity(found.len()),
             inner: vec![0; prog.n_slots().div_ceil(64)],
         };
-        for (t, ops, p) in found {
+        for (t, ops, var, p) in found {
             chains.top.push(t);
             for &(k, _) in &ops[1..] {
                 let slot = prog.op_base + k as usize;
@@ -106,6 +131,7 @@ impl Chains {
                     .push(Self::step(prog, k as usize, pos as usize));
             }
             chains.start.push(chains.steps.len());
+            chains.var.push(var);
             chains.pos.push(p);
         }
         chains
@@ -170,21 +196,26 @@ impl Chains {
             if !ops_range.contains(&k) {
                 return None;
             }
-            let args = prog.args_of(k);
-            let op = prog.op[k];
-            if uses[cur] != 1 || !prog.active[cur] || !dense(op, args.len()) {
-                return None;
-            }
-            let mut active = args
-                .iter()
-                .enumerate()
-                .filter(|&(pos, &a)| carries(op, pos) && prog.active[a as usize]);
-            let (pos, &next) = active.next()?;
-            if active.next().is_some() {
-                return None;
-            }
+            let (pos, next) = Self::link(prog, uses, k)?;
             ops.push((k as u32, pos as u8));
             cur = next as usize;
         }
+    }
+
+    /// The position and slot of the only active argument of operation `k`, when `k`
+    /// can be a step of a chain: read once, active, with dense local derivatives.
+    fn link(prog: &Program, uses: &[u8], k: usize) -> Option<(usize, u32)> {
+        let slot = prog.op_base + k;
+        let args = prog.args_of(k);
+        let op = prog.op[k];
+        if uses[slot] != 1 || !prog.active[slot] || !dense(op, args.len()) {
+            return None;
+        }
+        let mut active = args
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &a)| carries(op, pos) && prog.active[a as usize]);
+        let (pos, &next) = active.next()?;
+        active.next().is_none().then_some((pos, next))
     }
 }

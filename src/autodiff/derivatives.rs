@@ -8,14 +8,15 @@
 //! differentiated. The Hessian comes from edge pushing ([`super::edge_push`]).
 
 use super::chains::{Chains, Step};
-use super::edge_push::{self, Partial, Pattern};
+use super::edge_push::{self, Partial, Pattern, Row, ValueEdges};
 use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
 use super::quadratic;
-use crate::nl::eval::{Evaluator, OpError, Workspace as EvalWorkspace};
+use crate::nl::eval::{Evaluator, OpError, Workspace as EvalWorkspace, apply};
 use crate::nl::model::Model;
 use crate::nl::tape::Op;
+use std::ops::Range;
 
 /// Fixed sparsity structure of the Jacobian, row by row with increasing columns: the
 /// union of the `J` segment entries and the variables the row's expression depends on.
@@ -50,16 +51,22 @@ struct Workspace {
     have_defgrads: bool,
     /// Argument values of one operation.
     buf: Vec<f64>,
+    /// Sorting space of the value of `AllDiff`/`SomeSame`.
+    scratch: Vec<f64>,
     /// Adjoints per slot; all zero between sweeps.
     adj: Vec<f64>,
     /// Dense accumulator per variable; all zero between uses.
     acc: Vec<f64>,
     /// Partials of one operation.
     partials: Vec<Partial>,
+    /// Partials of the steps of one univariate chain.
+    chain_d: Vec<f64>,
     /// Values of the edge-pushing matrix.
     w: Vec<f64>,
     /// Evaluation error of each constraint and of the objective at `x`.
     constraint_error: Vec<Option<OpError>>,
+    /// The first constraint with an evaluation error at `x`.
+    first_constraint_error: Option<usize>,
     objective_error: Option<OpError>,
 }
 
@@ -85,12 +92,17 @@ pub struct Derivatives<'m> {
     chains: Chains,
     /// Pieces left out of edge pushing because their Hessian is constant.
     constant_hessians: Vec<ConstantHessian>,
-    /// Per constraint: whether it is one of `constant_hessians`.
-    constant_constraint: Vec<bool>,
+    /// The constraints swept by edge pushing (not in `constant_hessians`) whose
+    /// nonlinear part has a derivative: index and root slot, seeded with the
+    /// constraint's multiplier.
+    swept_constraints: Vec<(u32, u32)>,
     /// Whether the objective is one of `constant_hessians`.
     constant_objective: bool,
     hess_rows: Vec<u32>,
     hess_cols: Vec<u32>,
+    /// Slots the Hessian sweep visits, in its order: the active operations except
+    /// the inner steps of chains.
+    sweep: Vec<u32>,
     ws: Workspace,
 }
 
@@ -179,6 +191,11 @@ impl<'m> Derivatives<'m> {
         let roots: Vec<u32> = swept.iter().map(|p| p.root).collect();
         let hess = Pattern::build(&prog, &roots, &extra);
         let chains = Chains::find(&prog, &swept, &hess);
+        let sweep = (prog.op_base..prog.n_slots())
+            .rev()
+            .filter(|&s| prog.active[s] && !chains.is_inner(s))
+            .map(|s| s as u32)
+            .collect();
         let mut constant_constraint = vec![false; model.n_con];
         let mut constant_objective = false;
         let constant_hessians = found
@@ -200,6 +217,10 @@ impl<'m> Derivatives<'m> {
                 }
             })
             .collect();
+        let swept_constraints = (prog.constraints.iter().enumerate())
+            .filter(|&(i, p)| hessian && !constant_constraint[i] && prog.active[p.root as usize])
+            .map(|(i, p)| (i as u32, p.root))
+            .collect();
         let nnz_h = hess.hessian_nnz(n);
         let mut hess_rows = Vec::with_capacity(nnz_h);
         for r in 0..n {
@@ -217,11 +238,14 @@ impl<'m> Derivatives<'m> {
             defgrad: vec![0.0; *defgrad_start.last().unwrap()],
             have_defgrads: false,
             buf: Vec::new(),
+            scratch: Vec::new(),
             adj: vec![0.0; n_slots],
             acc: vec![0.0; n],
             partials: Vec::new(),
+            chain_d: Vec::new(),
             w: vec![0.0; hess.key.len()],
             constraint_error: vec![None; model.n_con],
+            first_constraint_error: None,
             objective_error: None,
         };
         let eval = Evaluator::new(model);
@@ -240,10 +264,11 @@ impl<'m> Derivatives<'m> {
             hess,
             chains,
             constant_hessians,
-            constant_constraint,
+            swept_constraints,
             constant_objective,
             hess_rows,
             hess_cols,
+            sweep,
             ws,
         })
     }
@@ -285,8 +310,9 @@ impl<'m> Derivatives<'m> {
         self.constant_hessians.len()
     }
 
-    /// Number of terms of root sums whose Hessian comes from the chain rule along a
-    /// single variable instead of edge pushing.
+    /// Number of univariate chains (operations depending on one variable through
+    /// operations with one active argument each) eliminated as a whole by the chain
+    /// rule instead of operation by operation.
     pub fn univariate_term_count(&self) -> usize {
         self.chains.top.len()
     }
@@ -298,9 +324,13 @@ impl<'m> Derivatives<'m> {
 
     /// Evaluates all slots at `x` unless they already hold this point.
     ///
-    /// Values come from the reader's evaluator (the one definition of every
-    /// operation's value, with the ASL's evaluation errors and lazy if-then-else);
-    /// they are then copied into the slots the derivative sweeps read.
+    /// Every operation's value comes from [`apply`], the reader's one definition of
+    /// it with the ASL's evaluation errors. Without if-then-else branches to skip,
+    /// the compiled program is run over the slots directly (constants in place,
+    /// variables and defined variables read from their slots, nothing copied);
+    /// otherwise, or when a defined variable cannot be evaluated (whose error each
+    /// reader must report where it reads it), the reader's evaluator runs the tape
+    /// and its node values are copied into the slots.
     fn at(&mut self, x: &[f64]) {
         assert_eq!(x.len(), self.prog.n_var, "point of the wrong dimension");
         let ws = &mut self.ws;
@@ -309,6 +339,51 @@ impl<'m> Derivatives<'m> {
             return;
         }
         ws.x.copy_from_slice(x);
+        if self.eval.has_branches() || !self.eval_slots(x) {
+            self.eval_tape(x);
+        }
+        let ws = &mut self.ws;
+        ws.first_constraint_error = ws.constraint_error.iter().position(Option::is_some);
+        ws.have_values = true;
+        ws.have_defgrads = false;
+    }
+
+    /// Runs the compiled program at `x`; `false` when a defined variable fails.
+    fn eval_slots(&mut self, x: &[f64]) -> bool {
+        let prog = &self.prog;
+        let tape = &self.model.tape;
+        let ws = &mut self.ws;
+        ws.vals[..x.len()].copy_from_slice(x);
+        let mut run = |ops: Range<usize>| {
+            for k in ops {
+                let v = apply(
+                    tape,
+                    prog.op[k],
+                    prog.aux[k],
+                    prog.args_of(k),
+                    &ws.vals,
+                    &mut ws.scratch,
+                )?;
+                ws.vals[prog.op_base + k] = v;
+            }
+            Ok(())
+        };
+        if prog.defined.iter().any(|p| run(p.ops.clone()).is_err()) {
+            return false;
+        }
+        for (err, p) in ws.constraint_error.iter_mut().zip(&prog.constraints) {
+            *err = run(p.ops.clone()).err();
+        }
+        ws.objective_error = self
+            .objective
+            .and_then(|o| run(prog.objectives[o].ops.clone()).err());
+        true
+    }
+
+    /// Runs the reader's evaluator on the tape at `x` and copies its node values
+    /// into the slots.
+    fn eval_tape(&mut self, x: &[f64]) {
+        let ws = &mut self.ws;
         let tape = &self.model.tape;
         let ev = &mut self.eval_ws;
         self.eval.eval_defined(x, ev);
@@ -323,8 +398,6 @@ impl<'m> Derivatives<'m> {
         for (v, &node) in ops.iter_mut().zip(&self.prog.node) {
             *v = ev.values[node as usize];
         }
-        ws.have_values = true;
-        ws.have_defgrads = false;
     }
 
     /// Value of piece `p` of function `f` at the current point.
@@ -340,6 +413,17 @@ impl<'m> Derivatives<'m> {
                 failure: Failure::Value(e),
             }),
             None => Ok(self.ws.vals[p.root as usize]),
+        }
+    }
+
+    /// The evaluation error of the first constraint that has one at the current
+    /// point.
+    fn constraint_error(&self) -> Result<(), EvalError> {
+        match self.ws.first_constraint_error {
+            Some(i) => self
+                .piece_value(&self.prog.constraints[i], Function::Constraint(i))
+                .map(drop),
+            None => Ok(()),
         }
     }
 
@@ -408,9 +492,7 @@ impl<'m> Derivatives<'m> {
     /// Jacobian values at `x` in the order of [`Self::jacobian_structure`].
     pub fn jacobian_values(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), EvalError> {
         self.at(x);
-        for (i, p) in self.prog.constraints.iter().enumerate() {
-            self.piece_value(p, Function::Constraint(i))?;
-        }
+        self.constraint_error()?;
         self.ensure_defgrads();
         let ws = &mut self.ws;
         for (i, p) in self.prog.constraints.iter().enumerate() {
@@ -450,83 +532,54 @@ impl<'m> Derivatives<'m> {
     ) -> Result<(), EvalError> {
         assert_eq!(y.len(), self.n_con, "multipliers of the wrong dimension");
         self.objective(x)?;
-        for (i, p) in self.prog.constraints.iter().enumerate() {
-            self.piece_value(p, Function::Constraint(i))?;
+        self.constraint_error()?;
+        // `w` and `adj` are all zero here: every sweep clears what it wrote.
+        let ws = &mut self.ws;
+        if let Some(o) = self.objective.filter(|_| !self.constant_objective) {
+            let root = self.prog.objectives[o].root as usize;
+            if self.prog.active[root] {
+                ws.adj[root] += obj_factor;
+            }
+        }
+        for &(i, root) in &self.swept_constraints {
+            ws.adj[root as usize] += y[i as usize];
+        }
+        let mut next_chain = 0;
+        for i in 0..self.sweep.len() {
+            let s = self.sweep[i] as usize;
+            let row = self.hess.start[s]..self.hess.start[s + 1];
+            let a = std::mem::take(&mut self.ws.adj[s]);
+            let is_top = self.chains.top.get(next_chain) == Some(&(s as u32));
+            next_chain += usize::from(is_top);
+            if a == 0.0 && self.ws.w[row.clone()].iter().all(|&v| v == 0.0) {
+                continue;
+            }
+            if is_top && row.is_empty() {
+                // A chain under a root sum: only its diagonal entry.
+                let c = next_chain - 1;
+                let chains = &self.chains;
+                let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
+                let ws = &mut self.ws;
+                let m = chain_diagonal(&self.prog, steps, a, 0.0, &ws.vals, &mut ws.buf, drop);
+                if let Some(w) = ws.w.get_mut(chains.pos[c]) {
+                    *w += m;
+                }
+                continue;
+            }
+            self.hess_eliminate(s, a, is_top.then(|| next_chain - 1));
+            if !row.is_empty() {
+                self.ws.w[row].fill(0.0);
+            }
         }
         let prog = &self.prog;
+        // What is left: the Hessian in the variables' rows of `W`, adjoints on the
+        // variables.
         let ws = &mut self.ws;
-        ws.w.fill(0.0);
-        ws.adj.fill(0.0);
-        if let Some(o) = self.objective.filter(|_| !self.constant_objective) {
-            ws.adj[prog.objectives[o].root as usize] += obj_factor;
-        }
-        for ((p, &yi), &constant) in prog
-            .constraints
-            .iter()
-            .zip(y)
-            .zip(&self.constant_constraint)
-        {
-            if !constant {
-                ws.adj[p.root as usize] += yi;
-            }
-        }
-        let chains = &self.chains;
-        let mut next_chain = 0;
-        for s in (prog.op_base..prog.n_slots()).rev() {
-            if !prog.active[s] || chains.is_inner(s) {
-                continue;
-            }
-            let row = self.hess.start[s]..self.hess.start[s + 1];
-            let a = ws.adj[s];
-            if chains.top.get(next_chain) == Some(&(s as u32)) {
-                let c = next_chain;
-                next_chain += 1;
-                if a != 0.0 {
-                    let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
-                    ws.w[chains.pos[c]] += chain_hessian(prog, steps, a, &ws.vals, &mut ws.buf);
-                }
-                continue;
-            }
-            if a == 0.0 && ws.w[row.clone()].iter().all(|&v| v == 0.0) {
-                continue;
-            }
-            let k = s - prog.op_base;
-            let op = prog.op[k];
-            if row.is_empty() && ops::hessian_pattern(op) == [false; 3] {
-                // Nothing to push and no second derivative to create (a sum at the
-                // root of a piece): only the adjoint moves on.
-                push_adjoint(prog, k, a, &ws.vals, &mut ws.adj, &mut ws.buf);
-                continue;
-            }
-            let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
-            if let Local::Dense { d, h } = local {
-                // One active argument (unary operations, binary ones with a constant
-                // operand): no list of partials, no pairs.
-                if let Some(q) = single_partial(prog, k, d) {
-                    let (mut edges, view) = self.hess.split(&mut ws.w, s);
-                    let h = (ops::hessian_pattern(op)[2 * q.pos]).then_some(h[2 * q.pos]);
-                    edge_push::eliminate_single(&mut edges, s as u32, view, q, a, h);
-                    ws.adj[q.slot as usize] += a * q.d;
-                    continue;
-                }
-            }
-            ws.partials.clear();
-            for_each_partial(prog, k, local, |q| ws.partials.push(q));
-            let (hmask, h) = match local {
-                Local::Dense { h, .. } => (ops::hessian_pattern(op), h),
-                _ => ([false; 3], [0.0; 3]),
-            };
-            let (mut edges, view) = self.hess.split(&mut ws.w, s);
-            edge_push::eliminate(&mut edges, s as u32, view, &ws.partials, a, hmask, h);
-            for q in &ws.partials {
-                ws.adj[q.slot as usize] += a * q.d;
-            }
-        }
-        // Adjoints left on variables and unvisited slots must not leak into the
-        // next sweep.
-        ws.adj.fill(0.0);
+        ws.adj[..prog.n_var].fill(0.0);
         let nnz = out.len();
         out.copy_from_slice(&ws.w[..nnz]);
+        ws.w[..nnz].fill(0.0);
+        debug_assert!(ws.adj.iter().chain(&ws.w).all(|&v| v == 0.0));
         for q in &self.constant_hessians {
             let weight = q.constraint.map_or(obj_factor, |i| y[i]);
             for (&k, &v) in q.pos.iter().zip(&q.val) {
@@ -537,6 +590,70 @@ impl<'m> Derivatives<'m> {
             return Err(self.hessian_failure());
         }
         Ok(())
+    }
+
+    /// Eliminates slot `s` (adjoint `a`, already taken) from the edge-pushing sweep:
+    /// pushes its row of `W` and its adjoint to its arguments and creates its second
+    /// derivatives. `chain` is the univariate chain whose top `s` is, if any.
+    fn hess_eliminate(&mut self, s: usize, a: f64, chain: Option<usize>) {
+        let prog = &self.prog;
+        let chains = &self.chains;
+        let ws = &mut self.ws;
+        let row = self.hess.start[s]..self.hess.start[s + 1];
+        if let Some(c) = chain {
+            let steps = &chains.steps[chains.start[c]..chains.start[c + 1]];
+            let (mut edges, view) = self.hess.split(&mut ws.w, s);
+            let diag = eliminate_chain(
+                prog,
+                steps,
+                (s as u32, chains.var[c]),
+                a,
+                view,
+                &mut edges,
+                &ws.vals,
+                &mut ws.buf,
+                &mut ws.chain_d,
+            );
+            debug_assert!(
+                chains.pos[c] != usize::MAX || diag == 0.0,
+                "diagonal missing from the pattern"
+            );
+            if let Some(w) = ws.w.get_mut(chains.pos[c]) {
+                *w += diag;
+            }
+            return;
+        }
+        let k = s - prog.op_base;
+        let op = prog.op[k];
+        if row.is_empty() && ops::hessian_pattern(op) == [false; 3] {
+            // Nothing to push and no second derivative to create (a sum at the
+            // root of a piece): only the adjoint moves on.
+            push_adjoint(prog, k, a, &ws.vals, &mut ws.adj, &mut ws.buf);
+            return;
+        }
+        let local = local_at(prog, k, &ws.vals, &mut ws.buf, true);
+        if let Local::Dense { d, h } = local {
+            // One active argument (unary operations, binary ones with a constant
+            // operand): no list of partials, no pairs.
+            if let Some(q) = single_partial(prog, k, d) {
+                let (mut edges, view) = self.hess.split(&mut ws.w, s);
+                let h = (ops::hessian_pattern(op)[2 * q.pos]).then_some(h[2 * q.pos]);
+                edge_push::eliminate_single(&mut edges, s as u32, view, q, a, h);
+                ws.adj[q.slot as usize] += a * q.d;
+                return;
+            }
+        }
+        ws.partials.clear();
+        for_each_partial(prog, k, local, |q| ws.partials.push(q));
+        let (hmask, h) = match local {
+            Local::Dense { h, .. } => (ops::hessian_pattern(op), h),
+            _ => ([false; 3], [0.0; 3]),
+        };
+        let (mut edges, view) = self.hess.split(&mut ws.w, s);
+        edge_push::eliminate(&mut edges, s as u32, view, &ws.partials, a, hmask, h);
+        for q in &ws.partials {
+            ws.adj[q.slot as usize] += a * q.d;
+        }
     }
 
     /// Gradients of all defined variables at the current point.
@@ -677,18 +794,52 @@ fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: 
     )
 }
 
-/// Contribution to the diagonal Hessian entry of the variable of a univariate chain
-/// (`steps`, bottom first) whose top has adjoint `adj`. Computed from the top down
-/// with the same operations, in the same order, as edge pushing would do them: the
-/// `W` entry of each step's argument is `d² w + adj · h`.
-fn chain_hessian(
+/// Eliminates the univariate chain `steps` (bottom first) from its top slot `top`
+/// down to its variable `var`, where the top has adjoint `adj` and row `row` of `W`:
+/// every off-diagonal entry of the row goes to the variable's row times the chain's
+/// partials, and the result is the contribution to the variable's diagonal entry.
+/// Each value is computed with the same operations, in the same order, as edge
+/// pushing eliminating the steps one by one: an entry is multiplied by each step's
+/// partial from the top down. `chain_d` is a workspace for the partials.
+#[allow(clippy::too_many_arguments)]
+fn eliminate_chain(
+    prog: &Program,
+    steps: &[Step],
+    (top, var): (u32, u32),
+    adj: f64,
+    row: Row<'_>,
+    edges: &mut ValueEdges<'_>,
+    vals: &[f64],
+    buf: &mut Vec<f64>,
+    chain_d: &mut Vec<f64>,
+) -> f64 {
+    let (row, w) = row.split_diagonal(top);
+    chain_d.clear();
+    let w0 = w.unwrap_or(0.0);
+    let diagonal = chain_diagonal(prog, steps, adj, w0, vals, buf, |d| chain_d.push(d));
+    if let Some((&last, upper)) = chain_d.split_last() {
+        edge_push::push_row(edges, row, var, last, |w| {
+            upper.iter().fold(w, |w, &d| d * w)
+        });
+    }
+    diagonal
+}
+
+/// Contribution to the diagonal Hessian entry of the variable of the univariate
+/// chain `steps` (bottom first) whose top has adjoint `adj` and diagonal entry `w`
+/// of `W`, computed from the top down as edge pushing would: the diagonal entry of
+/// each step's argument is `d² w + adj · h`. `partial` receives each step's first
+/// partial `d`, from the top down.
+#[inline]
+fn chain_diagonal(
     prog: &Program,
     steps: &[Step],
     mut adj: f64,
+    mut w: f64,
     vals: &[f64],
     buf: &mut Vec<f64>,
+    mut partial: impl FnMut(f64),
 ) -> f64 {
-    let mut w = 0.0;
     for &step in steps.iter().rev() {
         let (d, h) = match step {
             Step::Scale(d) => (d, None),
@@ -705,6 +856,7 @@ fn chain_hessian(
                 (d[pos], h)
             }
         };
+        partial(d);
         let mut m = d * d * w;
         if let Some(h) = h {
             m += adj * h;

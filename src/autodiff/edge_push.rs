@@ -24,6 +24,14 @@ pub(crate) trait Edges {
     /// `W[a, b] += v` (and symmetrically).
     fn add(&mut self, a: u32, b: u32, v: f64);
 
+    /// `W[r, k] += v` for every `(k, v)` of `entries`, whose columns `k` are
+    /// increasing and below `r`.
+    fn add_row(&mut self, r: u32, entries: impl Iterator<Item = (u32, f64)>) {
+        for (k, v) in entries {
+            self.add(r, k, v);
+        }
+    }
+
     /// `W[a.slot, b.slot] += a.d · b.d · w` for every pair `a ≤ b` of `dv`, whose
     /// slots are strictly increasing: the dense block `w ∇φ ∇φᵀ` of an n-ary linear
     /// operation.
@@ -52,6 +60,51 @@ pub(crate) struct Row<'a> {
     pub vals: &'a [f64],
 }
 
+impl<'a> Row<'a> {
+    /// The row without its diagonal entry `W[s, s]`, and that entry if it is in the
+    /// pattern (the last key, keys being sorted).
+    #[inline]
+    pub fn split_diagonal(self, s: u32) -> (Row<'a>, Option<f64>) {
+        match self.keys.split_last() {
+            Some((&last, keys)) if last == s => (
+                Row {
+                    keys,
+                    vals: &self.vals[..keys.len()],
+                },
+                self.vals.last().copied(),
+            ),
+            _ => (self, None),
+        }
+    }
+}
+
+/// Pushes the off-diagonal entries of a row, `W[s, p]` for `p` in `row` (none of
+/// them `s`), to argument `slot` with partial `d`: `W[slot, p] += d · scale(W[s, p])`,
+/// twice that when `p` is `slot` itself. The entries below `slot` all land in row
+/// `slot` at increasing columns, which is walked once instead of searched per entry.
+/// Every target entry receives the same additions in the same order as pushing the
+/// row entry by entry would give.
+#[inline]
+pub(crate) fn push_row<E: Edges>(
+    edges: &mut E,
+    row: Row<'_>,
+    slot: u32,
+    d: f64,
+    scale: impl Fn(f64) -> f64,
+) {
+    let split = row.keys.partition_point(|&p| p < slot);
+    let (below, above) = row.keys.split_at(split);
+    let (wb, wa) = row.vals.split_at(split);
+    edges.add_row(slot, below.iter().zip(wb).map(|(&p, &w)| (p, d * scale(w))));
+    for (&p, &w) in above.iter().zip(wa) {
+        if p == slot {
+            edges.add(p, p, 2.0 * d * scale(w));
+        } else {
+            edges.add(slot, p, d * scale(w));
+        }
+    }
+}
+
 /// Eliminates slot `s` whose row of `W` is `row`, with adjoint `adj`, first partials `dv` and, for unary/binary
 /// operations with second derivatives, local Hessian `h = (h00, h01, h11)` of which
 /// `hmask` gives the structurally nonzero entries.
@@ -64,18 +117,24 @@ pub(crate) fn eliminate<E: Edges>(
     hmask: [bool; 3],
     h: [f64; 3],
 ) {
-    let mut wss = None;
-    for (&p, &w) in row.keys.iter().zip(row.vals) {
-        if p == s {
-            wss = Some(w);
-            continue;
-        }
-        for q in dv {
-            if q.slot == p {
-                edges.add(p, p, 2.0 * q.d * w);
-            } else {
-                edges.add(q.slot, p, q.d * w);
+    let (row, wss) = row.split_diagonal(s);
+    // Entry W[a, b] receives two pushes when both a and b are arguments and keys of
+    // the row; they are then made key by key, the order of the sums not changing
+    // with the order of the arguments. Otherwise every target receives one push,
+    // and the row is pushed argument by argument.
+    if dv.iter().any(|q| row.keys.binary_search(&q.slot).is_ok()) {
+        for (&p, &w) in row.keys.iter().zip(row.vals) {
+            for q in dv {
+                if q.slot == p {
+                    edges.add(p, p, 2.0 * q.d * w);
+                } else {
+                    edges.add(q.slot, p, q.d * w);
+                }
             }
+        }
+    } else {
+        for q in dv {
+            push_row(edges, row, q.slot, q.d, |w| w);
         }
     }
     if wss.is_none() && hmask == [false; 3] {
@@ -119,16 +178,8 @@ pub(crate) fn eliminate_single<E: Edges>(
     adj: f64,
     h: Option<f64>,
 ) {
-    let mut wss = None;
-    for (&p, &w) in row.keys.iter().zip(row.vals) {
-        if p == s {
-            wss = Some(w);
-        } else if q.slot == p {
-            edges.add(p, p, 2.0 * q.d * w);
-        } else {
-            edges.add(q.slot, p, q.d * w);
-        }
-    }
+    let (row, wss) = row.split_diagonal(s);
+    push_row(edges, row, q.slot, q.d, |w| w);
     if wss.is_none() && h.is_none() {
         return;
     }
@@ -271,6 +322,27 @@ impl Edges for ValueEdges<'_> {
         match self.key[lo..hi].binary_search(&k) {
             Ok(i) => self.val[lo + i] += v,
             Err(_) => debug_assert!(false, "entry ({r}, {k}) missing from the pattern"),
+        }
+    }
+
+    /// One walk along row `r`: the next column is usually the next entry, else it
+    /// is searched among the entries after the last one found.
+    #[inline]
+    fn add_row(&mut self, r: u32, entries: impl Iterator<Item = (u32, f64)>) {
+        let (lo, hi) = (self.start[r as usize], self.start[r as usize + 1]);
+        let keys = &self.key[lo..hi];
+        let vals = &mut self.val[lo..hi];
+        let mut i = 0;
+        for (k, v) in entries {
+            if keys.get(i) != Some(&k) {
+                i += keys[i..].partition_point(|&c| c < k);
+            }
+            if keys.get(i) == Some(&k) {
+                vals[i] += v;
+                i += 1;
+            } else {
+                debug_assert!(false, "entry ({r}, {k}) missing from the pattern");
+            }
         }
     }
 

@@ -245,136 +245,161 @@ impl<'m> Evaluator<'m> {
         x: &[f64],
         ws: &mut Workspace,
     ) -> Result<f64, OpError> {
-        let vals = &ws.values;
-        let args = tape.args_of(node);
-        let arg = |k: usize| vals[args[k] as usize];
-        let b = |c: bool| f64::from(u8::from(c));
-        let (a0, a1) = match args.len() {
-            0 => (0.0, 0.0),
-            1 => (arg(0), 0.0),
-            _ => (arg(0), arg(1)),
-        };
-        let f1 = |op: &'static str, v: f64| check(op, v, [a0, 0.0], 1);
-        let f2 = |op: &'static str, v: f64| check(op, v, [a0, a1], 2);
-        Ok(match node.op {
-            Op::Const => tape.consts[node.aux as usize],
-            Op::Var => x[node.aux as usize],
+        let Workspace {
+            values, scratch, ..
+        } = ws;
+        match node.op {
+            Op::Const => Ok(tape.consts[node.aux as usize]),
+            Op::Var => Ok(x[node.aux as usize]),
             Op::DefVar => {
                 let d = node.aux as usize;
-                if let Some(e) = ws.defined_error[d] {
-                    return Err(e);
-                }
-                vals[self.defined_root[d] as usize]
-            }
-            Op::Neg => -a0,
-            Op::Abs => a0.abs(),
-            Op::Floor => a0.floor(),
-            Op::Ceil => a0.ceil(),
-            Op::Sqrt => f1("sqrt", a0.sqrt())?,
-            Op::Exp => f1("exp", a0.exp())?,
-            Op::Log => f1("log", a0.ln())?,
-            Op::Log10 => f1("log10", a0.log10())?,
-            Op::Sin => f1("sin", a0.sin())?,
-            Op::Cos => f1("cos", a0.cos())?,
-            Op::Tan => f1("tan", a0.tan())?,
-            Op::Sinh => f1("sinh", a0.sinh())?,
-            Op::Cosh => f1("cosh", a0.cosh())?,
-            Op::Tanh => a0.tanh(),
-            Op::Asin => f1("asin", a0.asin())?,
-            Op::Acos => f1("acos", a0.acos())?,
-            Op::Atan => a0.atan(),
-            Op::Asinh => f1("asinh", a0.asinh())?,
-            Op::Acosh => f1("acosh", a0.acosh())?,
-            Op::Atanh => f1("atanh", a0.atanh())?,
-            Op::Logistic => 1.0 / (1.0 + (-a0).exp()),
-            Op::Square => a0 * a0,
-            Op::PowConstExp => {
-                let c = tape.consts[node.aux as usize];
-                check("pow", a0.powf(c), [a0, c], 2)?
-            }
-            Op::PowConstBase => {
-                let c = tape.consts[node.aux as usize];
-                check("pow", c.powf(a0), [c, a0], 2)?
-            }
-            Op::Not => b(a0 == 0.0),
-            Op::PlTerm => plterm(&tape.plterms[node.aux as usize], a0),
-            Op::Add => a0 + a1,
-            Op::Sub => a0 - a1,
-            Op::Mul => a0 * a1,
-            Op::Div => {
-                if a1 == 0.0 {
-                    return Err(OpError {
-                        op: "/",
-                        args: [a0, a1],
-                        nargs: 2,
-                    });
-                }
-                a0 / a1
-            }
-            Op::Rem => f2("fmod", a0 % a1)?,
-            Op::Pow => f2("pow", a0.powf(a1))?,
-            Op::Less => {
-                let d = a0 - a1;
-                if d < 0.0 { 0.0 } else { d }
-            }
-            Op::Atan2 => a0.atan2(a1),
-            Op::IntDiv => {
-                if a1 == 0.0 {
-                    return Err(OpError {
-                        op: "div",
-                        args: [a0, a1],
-                        nargs: 2,
-                    });
-                }
-                (a0 / a1).trunc()
-            }
-            Op::Precision => decimal::precision(a0, a1),
-            Op::Round => decimal::round(a0, a1),
-            Op::Trunc => decimal::trunc(a0, a1),
-            Op::SignPow => f2("signpow", a0.abs().powf(a1).copysign(a0))?,
-            Op::Lt => b(a0 < a1),
-            Op::Le => b(a0 <= a1),
-            Op::Eq => b(a0 == a1),
-            Op::Ge => b(a0 >= a1),
-            Op::Gt => b(a0 > a1),
-            Op::Ne => b(a0 != a1),
-            Op::And => b(a0 != 0.0 && a1 != 0.0),
-            Op::Or => b(a0 != 0.0 || a1 != 0.0),
-            Op::Iff => b((a0 != 0.0) == (a1 != 0.0)),
-            Op::AtLeast => b(a0 <= a1),
-            Op::AtMost => b(a0 >= a1),
-            Op::Exactly => b(a0 == a1),
-            Op::NotAtLeast => b(a0 > a1),
-            Op::NotAtMost => b(a0 < a1),
-            Op::NotExactly => b(a0 != a1),
-            Op::If => {
-                if a0 != 0.0 {
-                    a1
-                } else {
-                    arg(2)
+                match ws.defined_error[d] {
+                    Some(e) => Err(e),
+                    None => Ok(values[self.defined_root[d] as usize]),
                 }
             }
-            Op::ImpElse => b(if a0 != 0.0 { a1 != 0.0 } else { arg(2) != 0.0 }),
-            Op::Sum => args.iter().fold(0.0, |s, &k| s + vals[k as usize]),
-            Op::Min => args[1..]
-                .iter()
-                .map(|&k| vals[k as usize])
-                .fold(a0, |m, v| if v < m { v } else { m }),
-            Op::Max => args[1..]
-                .iter()
-                .map(|&k| vals[k as usize])
-                .fold(a0, |m, v| if v > m { v } else { m }),
-            Op::Count => args.iter().filter(|&&k| vals[k as usize] != 0.0).count() as f64,
-            Op::NumberOf => args[1..]
-                .iter()
-                .filter(|&&k| vals[k as usize] == a0)
-                .count() as f64,
-            Op::AllDiff => b(all_different(args, vals, &mut ws.scratch)),
-            Op::SomeSame => b(!all_different(args, vals, &mut ws.scratch)),
-            Op::AndList => b(args.iter().all(|&k| vals[k as usize] != 0.0)),
-            Op::OrList => b(args.iter().any(|&k| vals[k as usize] != 0.0)),
-        })
+            op => apply(tape, op, node.aux, tape.args_of(node), values, scratch),
+        }
     }
+
+    /// Whether the tape has an if-then-else whose branches evaluation skips.
+    pub fn has_branches(&self) -> bool {
+        !self.branch.is_empty()
+    }
+}
+
+/// Value of operation `op` (not a leaf: constant, variable or defined variable),
+/// with payload `aux`, whose arguments are the entries `args` of `vals`. The one
+/// definition of every operation's value, shared by the tape's evaluator and the
+/// derivatives' slot program.
+#[inline]
+pub fn apply(
+    tape: &Tape,
+    op: Op,
+    aux: u32,
+    args: &[NodeId],
+    vals: &[f64],
+    scratch: &mut Vec<f64>,
+) -> Result<f64, OpError> {
+    let arg = |k: usize| vals[args[k] as usize];
+    let b = |c: bool| f64::from(u8::from(c));
+    let (a0, a1) = match args.len() {
+        0 => (0.0, 0.0),
+        1 => (arg(0), 0.0),
+        _ => (arg(0), arg(1)),
+    };
+    let f1 = |op: &'static str, v: f64| check(op, v, [a0, 0.0], 1);
+    let f2 = |op: &'static str, v: f64| check(op, v, [a0, a1], 2);
+    Ok(match op {
+        Op::Const | Op::Var | Op::DefVar => unreachable!("leaves are not operations"),
+        Op::Neg => -a0,
+        Op::Abs => a0.abs(),
+        Op::Floor => a0.floor(),
+        Op::Ceil => a0.ceil(),
+        Op::Sqrt => f1("sqrt", a0.sqrt())?,
+        Op::Exp => f1("exp", a0.exp())?,
+        Op::Log => f1("log", a0.ln())?,
+        Op::Log10 => f1("log10", a0.log10())?,
+        Op::Sin => f1("sin", a0.sin())?,
+        Op::Cos => f1("cos", a0.cos())?,
+        Op::Tan => f1("tan", a0.tan())?,
+        Op::Sinh => f1("sinh", a0.sinh())?,
+        Op::Cosh => f1("cosh", a0.cosh())?,
+        Op::Tanh => a0.tanh(),
+        Op::Asin => f1("asin", a0.asin())?,
+        Op::Acos => f1("acos", a0.acos())?,
+        Op::Atan => a0.atan(),
+        Op::Asinh => f1("asinh", a0.asinh())?,
+        Op::Acosh => f1("acosh", a0.acosh())?,
+        Op::Atanh => f1("atanh", a0.atanh())?,
+        Op::Logistic => 1.0 / (1.0 + (-a0).exp()),
+        Op::Square => a0 * a0,
+        Op::PowConstExp => {
+            let c = tape.consts[aux as usize];
+            check("pow", a0.powf(c), [a0, c], 2)?
+        }
+        Op::PowConstBase => {
+            let c = tape.consts[aux as usize];
+            check("pow", c.powf(a0), [c, a0], 2)?
+        }
+        Op::Not => b(a0 == 0.0),
+        Op::PlTerm => plterm(&tape.plterms[aux as usize], a0),
+        Op::Add => a0 + a1,
+        Op::Sub => a0 - a1,
+        Op::Mul => a0 * a1,
+        Op::Div => {
+            if a1 == 0.0 {
+                return Err(OpError {
+                    op: "/",
+                    args: [a0, a1],
+                    nargs: 2,
+                });
+            }
+            a0 / a1
+        }
+        Op::Rem => f2("fmod", a0 % a1)?,
+        Op::Pow => f2("pow", a0.powf(a1))?,
+        Op::Less => {
+            let d = a0 - a1;
+            if d < 0.0 { 0.0 } else { d }
+        }
+        Op::Atan2 => a0.atan2(a1),
+        Op::IntDiv => {
+            if a1 == 0.0 {
+                return Err(OpError {
+                    op: "div",
+                    args: [a0, a1],
+                    nargs: 2,
+                });
+            }
+            (a0 / a1).trunc()
+        }
+        Op::Precision => decimal::precision(a0, a1),
+        Op::Round => decimal::round(a0, a1),
+        Op::Trunc => decimal::trunc(a0, a1),
+        Op::SignPow => f2("signpow", a0.abs().powf(a1).copysign(a0))?,
+        Op::Lt => b(a0 < a1),
+        Op::Le => b(a0 <= a1),
+        Op::Eq => b(a0 == a1),
+        Op::Ge => b(a0 >= a1),
+        Op::Gt => b(a0 > a1),
+        Op::Ne => b(a0 != a1),
+        Op::And => b(a0 != 0.0 && a1 != 0.0),
+        Op::Or => b(a0 != 0.0 || a1 != 0.0),
+        Op::Iff => b((a0 != 0.0) == (a1 != 0.0)),
+        Op::AtLeast => b(a0 <= a1),
+        Op::AtMost => b(a0 >= a1),
+        Op::Exactly => b(a0 == a1),
+        Op::NotAtLeast => b(a0 > a1),
+        Op::NotAtMost => b(a0 < a1),
+        Op::NotExactly => b(a0 != a1),
+        Op::If => {
+            if a0 != 0.0 {
+                a1
+            } else {
+                arg(2)
+            }
+        }
+        Op::ImpElse => b(if a0 != 0.0 { a1 != 0.0 } else { arg(2) != 0.0 }),
+        Op::Sum => args.iter().fold(0.0, |s, &k| s + vals[k as usize]),
+        Op::Min => args[1..]
+            .iter()
+            .map(|&k| vals[k as usize])
+            .fold(a0, |m, v| if v < m { v } else { m }),
+        Op::Max => args[1..]
+            .iter()
+            .map(|&k| vals[k as usize])
+            .fold(a0, |m, v| if v > m { v } else { m }),
+        Op::Count => args.iter().filter(|&&k| vals[k as usize] != 0.0).count() as f64,
+        Op::NumberOf => args[1..]
+            .iter()
+            .filter(|&&k| vals[k as usize] == a0)
+            .count() as f64,
+        Op::AllDiff => b(all_different(args, vals, scratch)),
+        Op::SomeSame => b(!all_different(args, vals, scratch)),
+        Op::AndList => b(args.iter().all(|&k| vals[k as usize] != 0.0)),
+        Op::OrList => b(args.iter().any(|&k| vals[k as usize] != 0.0)),
+    })
 }
 
 /// `v` unless the operation turned finite arguments into a non-finite value (a domain
