@@ -144,3 +144,38 @@ fn auto_solver_takes_both_paths() {
         );
     }
 }
+
+/// The loose pivot test the interior-point method starts with (`u = 1e-4`) still gives
+/// the exact inertia and refined solutions, before and after each tightening; the
+/// tightening stops at `max_pivot_threshold`.
+#[test]
+fn loose_pivot_test_and_its_tightening() {
+    use pounce::linsol::LdltOptions;
+    let mut rng = Rng::new(29);
+    let mut solver = SparseLdlt::with_options(LdltOptions {
+        pivot_threshold: 1e-4,
+        max_pivot_threshold: 0.01,
+        ..LdltOptions::default()
+    });
+    let mut tightenings = 0;
+    loop {
+        for case in 0..40 {
+            let n = 1 + rng.below(30);
+            let mut spec = KktSpec::new(n, rng.below(n + 1));
+            spec.h_diag_min = [0.1, -1.0, 0.0][case % 3];
+            spec.h_per_row = rng.below(5);
+            spec.j_per_row = 1 + rng.below(4);
+            let t = kkt(&mut rng, spec);
+            check(&mut solver, &t, &mut rng);
+        }
+        if !solver.increase_quality() {
+            break;
+        }
+        tightenings += 1;
+        assert!(
+            tightenings <= 3,
+            "1e-4 reaches 0.01 in three steps of u ↦ u^(3/4)"
+        );
+    }
+    assert_eq!(tightenings, 3);
+}

@@ -26,14 +26,19 @@ impl Solver<'_, '_, '_> {
         {
             return false;
         }
-        if let Some(q) = self.lbfgs.as_ref().filter(|q| q.len() > 0) {
-            let n = q.compact(self.kkt.low_rank_v());
-            if !self.kkt.set_low_rank(n) {
-                return false;
+        self.kkt_factored = self.attach_low_rank();
+        self.kkt_factored
+    }
+
+    /// Adds the quasi-Newton low-rank term to a fresh factorization; `false` if it fails.
+    fn attach_low_rank(&mut self) -> bool {
+        match self.lbfgs.as_ref().filter(|q| q.len() > 0) {
+            Some(q) => {
+                let n = q.compact(self.kkt.low_rank_v());
+                self.kkt.set_low_rank(n)
             }
+            None => true,
         }
-        self.kkt_factored = true;
-        true
     }
 
     /// Newton direction for barrier parameter `mu` with the current factorization, into
@@ -62,14 +67,22 @@ impl Solver<'_, '_, '_> {
         if !self.kkt_factored && !self.factor_kkt(false) {
             return false;
         }
-        // An inaccurate solve is retried once with a larger perturbation, then accepted
-        // as it is (Ipopt does the same: refusing it would end the solve).
+        // An inaccurate solve is retried with a stricter pivot test in the linear solver
+        // (kept for the rest of the solve) while it can be tightened, then once with a
+        // larger perturbation, then accepted as it is (Ipopt does the same: refusing it
+        // would end the solve).
         let mut retry = false;
         let mut dir = std::mem::replace(&mut self.dir, Direction::empty());
         let ok = loop {
             let accurate = self.solve_direction(self.mu, &mut dir);
             if accurate || (retry && self.sol.iter().all(|v| v.is_finite())) {
                 break true;
+            }
+            if self.kkt.refactor_more_accurately() {
+                if !self.attach_low_rank() {
+                    break false;
+                }
+                continue;
             }
             if retry || !self.factor_kkt(true) {
                 break false;

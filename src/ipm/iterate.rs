@@ -121,6 +121,25 @@ impl BoundSet {
         c
     }
 
+    /// Max-norm of `slack·v` over the bounds of the slacks `w[n_x..]`, with `v` the bound
+    /// multipliers that the constraint multipliers imply (`z_L − z_U = −y` where the slack
+    /// gradient of the Lagrangian vanishes). The solution reports `y`, not the slacks' own
+    /// `z`, so complementarity of the returned point is this figure: `z` and `−y` differ by
+    /// the slack part of the dual infeasibility, which a large slack can magnify past `tol`.
+    pub fn implied_slack_complementarity(&self, it: &Iterate, n_x: usize, m_c: usize) -> f64 {
+        let mut c: f64 = 0.0;
+        for (k, &y) in it.y[m_c..].iter().enumerate() {
+            let k = n_x + k;
+            if self.has_l[k] && y < 0.0 {
+                c = c.max((it.w[k] - self.lower[k]) * -y);
+            }
+            if self.has_u[k] && y > 0.0 {
+                c = c.max((self.upper[k] - it.w[k]) * y);
+            }
+        }
+        c
+    }
+
     /// Largest `α ∈ (0, 1]` with `w + α·dw` keeping at least the fraction `1 − τ` of
     /// every slack.
     pub fn primal_step_max(&self, w: &[f64], dw: &[f64], tau: f64) -> f64 {

@@ -204,6 +204,16 @@ impl Kkt {
         matches!(self.factor_with(0.0, 0.0), Ok(i) if self.inertia_ok(i))
     }
 
+    /// Factors the same matrix with the same perturbations again after tightening the
+    /// linear solver's pivot test; `false` if the test cannot be tightened or the
+    /// inertia is then wrong (the caller perturbs further).
+    pub fn refactor_more_accurately(&mut self) -> bool {
+        if !self.solver.increase_quality() {
+            return false;
+        }
+        matches!(self.factor_with(self.delta_w, self.delta_c), Ok(i) if self.inertia_ok(i))
+    }
+
     /// Factors the assembled matrix, perturbing until the inertia is right.
     /// `retry` asks for a larger perturbation than the last factorization of this same
     /// matrix had (its solve was inaccurate).

@@ -23,6 +23,10 @@ use super::problem::{EvalError, EvalResult, Nlp, StartingPoint};
 use super::solver::{PointEval, RestorationMonitor, RunEnd, Solver};
 use crate::outcome::SolveStatus;
 
+/// `theta_max_fact` of the restoration problem's line search (Ipopt's
+/// `resto.theta_max_fact` default; the regular phase's is 10⁴).
+const RESTO_THETA_MAX_FACT: f64 = 1e8;
+
 struct RestoState<'o, 'a> {
     outer: &'o mut InternalNlp<'a>,
     r: Vec<f64>,
@@ -282,6 +286,10 @@ impl Solver<'_, '_, '_> {
         inner_opt.bound_relax_factor = 0.0;
         inner_opt.fixed_variable_treatment = FixedVariableTreatment::MakeParameter;
         inner_opt.acceptable_iter = 0;
+        // Ipopt's default for the restoration phase: its first steps move x far while
+        // p and n absorb the violation, so θ of the restoration problem may grow far
+        // beyond 10⁴ times its (near-zero) start without the step being bad.
+        inner_opt.theta_max_fact = RESTO_THETA_MAX_FACT;
 
         let resto = RestoNlp {
             state: RefCell::new(RestoState {

@@ -17,6 +17,12 @@ pub(crate) struct Errors {
     pub constr_viol: f64,
     pub constr_viol_u: f64,
     pub compl_u: f64,
+    /// The overall error and the unscaled complementarity the termination test bounds:
+    /// as above, with the complementarity of the slacks also measured with the
+    /// multipliers the solution reports (see
+    /// [`super::iterate::BoundSet::implied_slack_complementarity`]).
+    pub term_error: f64,
+    pub term_compl_u: f64,
 }
 
 impl Solver<'_, '_, '_> {
@@ -54,6 +60,10 @@ impl Solver<'_, '_, '_> {
         let dual_inf = inf_norm(&self.grad_lag);
         let primal_inf = inf_norm(&self.cur.r);
         let compl = self.bounds.complementarity(&self.it, 0.0);
+        let compl_implied =
+            self.bounds
+                .implied_slack_complementarity(&self.it, self.nlp.n_x, self.nlp.m_c);
+        let nlp_error = (dual_inf / s_d).max(primal_inf).max(compl / s_c);
         let mut dual_inf_u: f64 = 0.0;
         for (k, g) in self.grad_lag.iter().enumerate() {
             dual_inf_u = dual_inf_u.max((g * self.nlp.dual_component_unscale(k)).abs());
@@ -61,7 +71,7 @@ impl Solver<'_, '_, '_> {
         Errors {
             dual_inf,
             compl,
-            nlp_error: (dual_inf / s_d).max(primal_inf).max(compl / s_c),
+            nlp_error,
             dual_inf_u,
             constr_viol: self
                 .nlp
@@ -70,6 +80,8 @@ impl Solver<'_, '_, '_> {
                 .nlp
                 .constraint_violation(&self.cur.r, &self.cur.d, false),
             compl_u: compl / self.nlp.dual_unscale(),
+            term_error: nlp_error.max(compl_implied / s_c),
+            term_compl_u: compl.max(compl_implied) / self.nlp.dual_unscale(),
         }
     }
 
@@ -81,10 +93,10 @@ impl Solver<'_, '_, '_> {
 
     fn meets_tolerances(&self, e: &Errors) -> bool {
         let o = &self.opt;
-        e.nlp_error <= o.tol
+        e.term_error <= o.tol
             && e.dual_inf_u <= o.dual_inf_tol
             && e.constr_viol_u <= o.constr_viol_tol
-            && e.compl_u <= o.compl_inf_tol
+            && e.term_compl_u <= o.compl_inf_tol
     }
 
     /// The termination test at the current iterate; `None` to continue.

@@ -50,6 +50,9 @@ pub struct LdltOptions {
     pub zero_pivot: f64,
     /// Maximum number of iterative refinement steps per solve.
     pub max_refinement_steps: usize,
+    /// Largest `pivot_threshold` that [`SymmetricIndefiniteSolver::increase_quality`]
+    /// raises it to.
+    pub max_pivot_threshold: f64,
 }
 
 impl LdltOptions {
@@ -71,6 +74,7 @@ impl Default for LdltOptions {
             pivot_threshold: 0.01,
             zero_pivot: 1e-10,
             max_refinement_steps: 10,
+            max_pivot_threshold: 0.5,
         }
     }
 }
@@ -147,4 +151,11 @@ pub trait SymmetricIndefiniteSolver {
 
     /// Overwrites `rhs` with the solution of `K x = rhs` using the last factorization.
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError>;
+
+    /// Makes the next factorizations more accurate at some cost in speed (a stricter
+    /// pivot test), for a caller whose solves with the current one were inaccurate; the
+    /// caller factors again. `false` when there is nothing left to tighten.
+    fn increase_quality(&mut self) -> bool {
+        false
+    }
 }

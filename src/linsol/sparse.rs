@@ -212,4 +212,16 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
         );
         Ok(())
     }
+
+    /// Raises the pivot threshold `u` to `u^(3/4)`, capped at `max_pivot_threshold`: a
+    /// small `u` delays few pivots (fast, little fill) but lets `L` grow; each call trades
+    /// some of that speed for stability.
+    fn increase_quality(&mut self) -> bool {
+        let o = &mut self.options;
+        if o.pivot_threshold >= o.max_pivot_threshold {
+            return false;
+        }
+        o.pivot_threshold = o.pivot_threshold.powf(0.75).min(o.max_pivot_threshold);
+        true
+    }
 }
