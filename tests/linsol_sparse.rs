@@ -6,7 +6,7 @@ mod linsol_common;
 use faer::Mat;
 use linsol_common::{KktSpec, Rng, TestMatrix, check, from_dense, kkt};
 use pounce::linsol::sparse::SparseLdlt;
-use pounce::linsol::{Inertia, LinsolError, SymmetricIndefiniteSolver};
+use pounce::linsol::{Inertia, LdltOptions, LinsolError, SymmetricIndefiniteSolver};
 
 /// Random KKT matrices of many shapes: convex / indefinite / LP-like Hessians,
 /// zero and −δc (2,2) blocks, duplicate constraints.
@@ -93,9 +93,15 @@ fn sparse_inertia_on_grid_kkt_up_to_thousands() {
         let mut solver = SparseLdlt::new();
         let inertia = check(&mut solver, &t, &mut rng).expect("reliable reference");
         assert_eq!(inertia.zero, 0);
-        // Zero-diagonal constraint columns ordered before their variables must
-        // be delayed to an ancestor front: that path is exercised here.
-        assert!(solver.stats().delayed > 0);
+        // At the raised threshold of `increase_quality` (u = 0.01), pivots that
+        // the default accepts fail the test and are delayed to an ancestor
+        // front: that path is exercised here.
+        let mut strict = SparseLdlt::with_options(LdltOptions {
+            pivot_threshold: 0.01,
+            ..LdltOptions::default()
+        });
+        assert_eq!(check(&mut strict, &t, &mut rng), Some(inertia));
+        assert!(strict.stats().delayed > 0);
     }
 }
 
@@ -143,4 +149,28 @@ fn auto_solver_takes_both_paths() {
             t.pattern.dim <= DENSE_MAX_DIM
         );
     }
+}
+
+#[test]
+fn increase_quality_raises_the_threshold_to_its_maximum() {
+    let mut options = LdltOptions::default();
+    let mut steps = 0;
+    let mut last = options.pivot_threshold;
+    while options.raise_threshold() {
+        assert!(options.pivot_threshold > last);
+        last = options.pivot_threshold;
+        steps += 1;
+    }
+    assert_eq!(options.pivot_threshold, options.pivot_threshold_max);
+    assert!((1..=10).contains(&steps));
+    // The solver keeps its inertia at every threshold on the way.
+    let mut rng = Rng::new(17);
+    let t = grid_kkt(&mut rng, 20, 150, -1.0, 0.0);
+    let mut solver = SparseLdlt::new();
+    let expected = check(&mut solver, &t, &mut rng).expect("reliable reference");
+    for _ in 0..steps {
+        assert!(solver.increase_quality());
+        assert_eq!(check(&mut solver, &t, &mut rng), Some(expected));
+    }
+    assert!(!solver.increase_quality());
 }

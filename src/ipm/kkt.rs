@@ -206,7 +206,8 @@ impl Kkt {
 
     /// Factors the assembled matrix, perturbing until the inertia is right.
     /// `retry` asks for a larger perturbation than the last factorization of this same
-    /// matrix had (its solve was inaccurate).
+    /// matrix had (its solve was inaccurate), and for more accurate factorizations from
+    /// the solver from now on while it has them (Ipopt's `IncreaseQuality`).
     pub fn factor_corrected(
         &mut self,
         mu: f64,
@@ -215,6 +216,7 @@ impl Kkt {
     ) -> Result<(), StepFailure> {
         let has_constraints = self.pattern.dim > self.n_w;
         let ok = if retry {
+            self.solver.increase_quality();
             self.perturbation.singular(opt)
         } else {
             self.perturbation.new_system(mu, opt)

@@ -62,4 +62,8 @@ impl SymmetricIndefiniteSolver for AutoLdlt {
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {
         self.solver().solve_in_place(rhs)
     }
+
+    fn increase_quality(&mut self) -> bool {
+        self.solver_mut().increase_quality()
+    }
 }
