@@ -174,3 +174,38 @@ fn increase_quality_raises_the_threshold_to_its_maximum() {
     }
     assert!(!solver.increase_quality());
 }
+
+/// A KKT matrix whose Hessian diagonal collapses after the analysis (made from
+/// the first values, with a unit diagonal): no 1×1 pivot is left, the 2×2
+/// partners are found inside the fronts (a reanalysis from the new values
+/// included) rather than delayed up to the root, and the inertia stays the
+/// eigenvalue count.
+#[test]
+fn collapsed_hessian_diagonal_keeps_pivots_in_their_fronts() {
+    let mut rng = Rng::new(33);
+    let (side, m) = (24, 300);
+    let first = grid_kkt(&mut rng, side, m, 0.0, 0.0);
+    let n = side * side;
+    let mut dense = first.dense.clone();
+    for j in 0..n {
+        // A diagonal at roundoff level, the couplings kept.
+        dense[(j, j)] = 1e-13 * (1.0 + rng.unit());
+    }
+    let collapsed = from_dense(dense);
+    let mut solver = SparseLdlt::new();
+    check(&mut solver, &first, &mut rng).expect("reliable reference");
+    // Same pattern: the values are given in the first matrix's entry order.
+    let mut values = vec![0.0; first.values.len()];
+    for j in 0..first.pattern.dim {
+        for e in first.pattern.column(j) {
+            values[e] = collapsed.dense[(first.pattern.row_idx[e], j)];
+        }
+    }
+    let expected = linsol_common::reference_inertia(&collapsed.dense).expect("reliable reference");
+    assert_eq!(solver.factor(&values), Ok(expected));
+    assert!(
+        solver.stats().delayed < first.pattern.dim / 2,
+        "{} delayed pivots",
+        solver.stats().delayed
+    );
+}
