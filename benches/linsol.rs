@@ -223,7 +223,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (r, t.elapsed().as_secs_f64())
 }
 
-const REPEATS: usize = 5;
+const REPEATS: usize = 15;
 
 struct Ours {
     /// `analyse` plus the first `factor` (where the symbolic analysis runs).

@@ -6,7 +6,7 @@ mod linsol_common;
 use faer::Mat;
 use linsol_common::{KktSpec, Rng, TestMatrix, check, from_dense, kkt};
 use pounce::linsol::sparse::SparseLdlt;
-use pounce::linsol::{Inertia, LinsolError, SymmetricIndefiniteSolver};
+use pounce::linsol::{Inertia, LdltOptions, LinsolError, SymmetricIndefiniteSolver};
 
 /// Random KKT matrices of many shapes: convex / indefinite / LP-like Hessians,
 /// zero and −δc (2,2) blocks, duplicate constraints.
@@ -93,9 +93,15 @@ fn sparse_inertia_on_grid_kkt_up_to_thousands() {
         let mut solver = SparseLdlt::new();
         let inertia = check(&mut solver, &t, &mut rng).expect("reliable reference");
         assert_eq!(inertia.zero, 0);
-        // Zero-diagonal constraint columns ordered before their variables must
-        // be delayed to an ancestor front: that path is exercised here.
-        assert!(solver.stats().delayed > 0);
+        // At the raised threshold of `increase_quality` (u = 0.01), pivots that
+        // the default accepts fail the test and are delayed to an ancestor
+        // front: that path is exercised here.
+        let mut strict = SparseLdlt::with_options(LdltOptions {
+            pivot_threshold: 0.01,
+            ..LdltOptions::default()
+        });
+        assert_eq!(check(&mut strict, &t, &mut rng), Some(inertia));
+        assert!(strict.stats().delayed > 0);
     }
 }
 
@@ -145,16 +151,15 @@ fn auto_solver_takes_both_paths() {
     }
 }
 
-/// The loose pivot test the interior-point method starts with (`u = 1e-4`) still gives
+/// A loose pivot test (`u = 1e-4`) still gives
 /// the exact inertia and refined solutions, before and after each tightening; the
-/// tightening stops at `max_pivot_threshold`.
+/// tightening stops at `pivot_threshold_max`.
 #[test]
 fn loose_pivot_test_and_its_tightening() {
-    use pounce::linsol::LdltOptions;
     let mut rng = Rng::new(29);
     let mut solver = SparseLdlt::with_options(LdltOptions {
         pivot_threshold: 1e-4,
-        max_pivot_threshold: 0.01,
+        pivot_threshold_max: 0.01,
         ..LdltOptions::default()
     });
     let mut tightenings = 0;
@@ -178,4 +183,63 @@ fn loose_pivot_test_and_its_tightening() {
         );
     }
     assert_eq!(tightenings, 3);
+}
+
+#[test]
+fn increase_quality_raises_the_threshold_to_its_maximum() {
+    let mut options = LdltOptions::default();
+    let mut steps = 0;
+    let mut last = options.pivot_threshold;
+    while options.raise_threshold() {
+        assert!(options.pivot_threshold > last);
+        last = options.pivot_threshold;
+        steps += 1;
+    }
+    assert_eq!(options.pivot_threshold, options.pivot_threshold_max);
+    assert!((1..=10).contains(&steps));
+    // The solver keeps its inertia at every threshold on the way.
+    let mut rng = Rng::new(17);
+    let t = grid_kkt(&mut rng, 20, 150, -1.0, 0.0);
+    let mut solver = SparseLdlt::new();
+    let expected = check(&mut solver, &t, &mut rng).expect("reliable reference");
+    for _ in 0..steps {
+        assert!(solver.increase_quality());
+        assert_eq!(check(&mut solver, &t, &mut rng), Some(expected));
+    }
+    assert!(!solver.increase_quality());
+}
+
+/// A KKT matrix whose Hessian diagonal collapses after the analysis (made from
+/// the first values, with a unit diagonal): no 1×1 pivot is left, the 2×2
+/// partners are found inside the fronts (a reanalysis from the new values
+/// included) rather than delayed up to the root, and the inertia stays the
+/// eigenvalue count.
+#[test]
+fn collapsed_hessian_diagonal_keeps_pivots_in_their_fronts() {
+    let mut rng = Rng::new(33);
+    let (side, m) = (24, 300);
+    let first = grid_kkt(&mut rng, side, m, 0.0, 0.0);
+    let n = side * side;
+    let mut dense = first.dense.clone();
+    for j in 0..n {
+        // A diagonal at roundoff level, the couplings kept.
+        dense[(j, j)] = 1e-13 * (1.0 + rng.unit());
+    }
+    let collapsed = from_dense(dense);
+    let mut solver = SparseLdlt::new();
+    check(&mut solver, &first, &mut rng).expect("reliable reference");
+    // Same pattern: the values are given in the first matrix's entry order.
+    let mut values = vec![0.0; first.values.len()];
+    for j in 0..first.pattern.dim {
+        for e in first.pattern.column(j) {
+            values[e] = collapsed.dense[(first.pattern.row_idx[e], j)];
+        }
+    }
+    let expected = linsol_common::reference_inertia(&collapsed.dense).expect("reliable reference");
+    assert_eq!(solver.factor(&values), Ok(expected));
+    assert!(
+        solver.stats().delayed < first.pattern.dim / 2,
+        "{} delayed pivots",
+        solver.stats().delayed
+    );
 }

@@ -216,7 +216,8 @@ impl Kkt {
 
     /// Factors the assembled matrix, perturbing until the inertia is right.
     /// `retry` asks for a larger perturbation than the last factorization of this same
-    /// matrix had (its solve was inaccurate).
+    /// matrix had (its solve was inaccurate even at the strictest pivot test, see
+    /// [`Self::refactor_more_accurately`]).
     pub fn factor_corrected(
         &mut self,
         mu: f64,

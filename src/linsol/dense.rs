@@ -102,6 +102,10 @@ impl SymmetricIndefiniteSolver for DenseLdlt {
         inertia.nonsingular()
     }
 
+    fn increase_quality(&mut self) -> bool {
+        self.options.raise_threshold()
+    }
+
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {
         let pattern = self.pattern.as_ref().ok_or(LinsolError::NotReady)?;
         if !self.factored {

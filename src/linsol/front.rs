@@ -23,6 +23,12 @@ use faer::{Accum, MatMut, MatRef, Par};
 /// Number of fully-summed columns eliminated between two blocked updates.
 const CHUNK: usize = 48;
 
+/// A column is a zero pivot when its diagonal is at most `zero_tol` and its
+/// other entries at most `zero_tol / ZERO_COLUMN`: a small diagonal with a real
+/// coupling is not a zero eigenvalue (it belongs in a 2×2 pivot), whatever the
+/// pivot threshold.
+const ZERO_COLUMN: f64 = 0.01;
+
 /// Bunch–Kaufman's growth-optimal constant (1 + √17) / 8.
 const BK_ALPHA: f64 = 0.640_388_203_202_208_4;
 
@@ -42,7 +48,8 @@ pub(crate) enum Pivot {
 pub(crate) struct PivotRule {
     /// Threshold `u`: a pivot is acceptable if the resulting `|L| ≤ 1/u`.
     pub threshold: f64,
-    /// A column whose entries are all `≤ zero_tol` in magnitude is a zero pivot.
+    /// A diagonal `≤ zero_tol` in magnitude in a column that is small too is a
+    /// zero pivot (see [`ZERO_COLUMN`]).
     pub zero_tol: f64,
 }
 
@@ -90,6 +97,18 @@ impl Front<'_> {
         (best, row)
     }
 
+    /// Row `i ∈ [k, end)`, `i ≠ j`, of the largest nonzero `|a_ij|`, if any.
+    fn chunk_partner(&self, k: usize, j: usize, end: usize) -> Option<usize> {
+        let (mut best, mut row) = (0.0_f64, None);
+        for i in k..end {
+            let v = self.sym(i, j).abs();
+            if v > best && i != j {
+                (best, row) = (v, Some(i));
+            }
+        }
+        row
+    }
+
     /// Symmetric permutation exchanging positions `a` and `b` (rows and columns).
     fn swap(&mut self, idx: &mut [usize], a: usize, b: usize) {
         let (a, b) = (a.min(b), a.max(b));
@@ -114,20 +133,28 @@ impl Front<'_> {
     /// lie in the current chunk `[k, end)`.
     fn threshold_choice(&self, k: usize, j: usize, end: usize, rule: PivotRule) -> Option<Choice> {
         let u = rule.threshold;
+        // A 1×1 pivot passes the threshold test and is not itself a zero
+        // eigenvalue (with a small `u`, a diagonal at roundoff level would).
+        let one_ok = |d: f64, g: f64| d.abs() > rule.zero_tol && d.abs() >= u * g;
         let ajj = self.at(j, j);
         let (gj, r) = self.col_max(k, j, j);
-        if ajj.abs().max(u * gj) <= rule.zero_tol {
+        if ajj.abs().max(ZERO_COLUMN * gj) <= rule.zero_tol {
             return Some(Choice::Zero(j));
         }
-        if ajj.abs() >= u * gj {
+        if one_ok(ajj, gj) {
             return Some(Choice::One(j));
         }
-        if r >= end {
-            return None;
-        }
+        // The 2×2 partner: the largest entry of the column if it lies in the
+        // chunk, else the largest among the chunk's rows (the partner the
+        // ordering paired with a small diagonal is one of them).
+        let r = if r < end {
+            r
+        } else {
+            self.chunk_partner(k, j, end)?
+        };
         let arr = self.at(r, r);
         let (gr, _) = self.col_max(k, r, r);
-        if arr.abs() >= u * gr {
+        if one_ok(arr, gr) {
             return Some(Choice::One(r));
         }
         let b = self.sym(r, j);
@@ -165,8 +192,9 @@ impl Front<'_> {
     fn eliminate_one(&mut self, k: usize, end: usize) -> f64 {
         let m = self.m;
         let d = self.at(k, k);
+        let inv_d = 1.0 / d;
         for j in k + 1..end {
-            let lj = self.at(j, k) / d;
+            let lj = self.at(j, k) * inv_d;
             if lj != 0.0 {
                 let (left, right) = self.f.split_at_mut(j * m);
                 let col_k = &left[k * m..(k + 1) * m];
@@ -176,7 +204,7 @@ impl Front<'_> {
             }
         }
         for x in &mut self.f[k * m + k + 1..(k + 1) * m] {
-            *x /= d;
+            *x *= inv_d;
         }
         d
     }
@@ -185,8 +213,10 @@ impl Front<'_> {
     fn eliminate_two(&mut self, k: usize, end: usize) -> Pivot {
         let m = self.m;
         let (a, b, c) = (self.at(k, k), self.at(k + 1, k), self.at(k + 1, k + 1));
+        // Entries of the inverse block: products instead of divisions per row.
         let det = a * c - b * b;
-        let inv = |x: f64, y: f64| ((c * x - b * y) / det, (a * y - b * x) / det);
+        let (ia, ib, ic) = (c / det, -b / det, a / det);
+        let inv = |x: f64, y: f64| (ia * x + ib * y, ib * x + ic * y);
         for j in k + 2..end {
             let (l0, l1) = inv(self.at(j, k), self.at(j, k + 1));
             let (left, right) = self.f.split_at_mut(j * m);

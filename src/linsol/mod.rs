@@ -43,16 +43,16 @@ pub struct LdltOptions {
     /// only if the entries of `L` it creates are at most `1/u` in magnitude.
     /// Larger is more stable, smaller delays fewer pivots.
     pub pivot_threshold: f64,
+    /// Largest threshold [`SymmetricIndefiniteSolver::increase_quality`] raises
+    /// `pivot_threshold` to.
+    pub pivot_threshold_max: f64,
     /// A pivot of magnitude at most `zero_pivot · max|a_ij|` (whose column is
-    /// also that small, up to the factor `1/u`) is counted as a zero eigenvalue.
+    /// also that small, up to a factor 100) is counted as a zero eigenvalue.
     /// Roundoff turns an exact zero eigenvalue into a pivot of order
     /// `n ε · growth`, hence the default well above `ε`.
     pub zero_pivot: f64,
     /// Maximum number of iterative refinement steps per solve.
     pub max_refinement_steps: usize,
-    /// Largest `pivot_threshold` that [`SymmetricIndefiniteSolver::increase_quality`]
-    /// raises it to.
-    pub max_pivot_threshold: f64,
 }
 
 impl LdltOptions {
@@ -64,17 +64,36 @@ impl LdltOptions {
             ..Self::default()
         }
     }
+
+    /// Raises the pivot threshold for [`SymmetricIndefiniteSolver::increase_quality`]
+    /// to `u^¾` (Ipopt's rule for its pivot tolerances: `1e-8` reaches `0.01`
+    /// in five steps), at most `pivot_threshold_max`; `false` when it is there already.
+    pub fn raise_threshold(&mut self) -> bool {
+        let u = self.pivot_threshold;
+        if u >= self.pivot_threshold_max {
+            return false;
+        }
+        self.pivot_threshold = u.powf(0.75).min(self.pivot_threshold_max);
+        true
+    }
 }
 
 impl Default for LdltOptions {
-    /// `u = 0.01` as in MA57, zero pivots below `1e-10·max|a_ij|`, at most 10
+    /// `u = 1e-8` (Ipopt's pivot tolerance for MA27 and MA57), raised up to
+    /// `0.01` (MA57's own default) on request; zero pivots below `1e-10·max|a_ij|`; at most 10
     /// refinement steps.
+    ///
+    /// A threshold that small accepts almost every pivot of its front, so
+    /// hardly any is delayed (delays were most of the factor time of the
+    /// large corpus KKT matrices at `u = 0.01`). The inertia stays exact up to
+    /// rounding, which growth in `L` can disturb; the interior-point method
+    /// sees that as an inaccurate solve and asks for a larger threshold.
     fn default() -> Self {
         Self {
-            pivot_threshold: 0.01,
+            pivot_threshold: 1e-8,
+            pivot_threshold_max: 0.01,
             zero_pivot: 1e-10,
             max_refinement_steps: 10,
-            max_pivot_threshold: 0.5,
         }
     }
 }
@@ -152,9 +171,10 @@ pub trait SymmetricIndefiniteSolver {
     /// Overwrites `rhs` with the solution of `K x = rhs` using the last factorization.
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError>;
 
-    /// Makes the next factorizations more accurate at some cost in speed (a stricter
-    /// pivot test), for a caller whose solves with the current one were inaccurate; the
-    /// caller factors again. `false` when there is nothing left to tighten.
+    /// Makes the following factorizations more accurate (a larger pivot
+    /// threshold), after a solve with the last one was not accurate enough;
+    /// `false` when they cannot be made more accurate. The request holds for
+    /// every later factorization, as in Ipopt's `IncreaseQuality`.
     fn increase_quality(&mut self) -> bool {
         false
     }

@@ -13,6 +13,15 @@ use super::factors::{LdlFactors, Panel};
 use super::front::{PivotRule, factor_front};
 use super::symbolic::{NONE, Symbolic};
 
+/// Why a numeric factorization was abandoned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Abandoned {
+    /// The stop signal fired.
+    Stopped,
+    /// More pivots were delayed than the caller allowed.
+    Delays,
+}
+
 /// A contribution block on the stack: `size` indices, the first `delayed` of
 /// which are delayed pivot columns, and a dense `size × size` lower triangle.
 #[derive(Clone, Copy, Debug)]
@@ -50,17 +59,20 @@ impl Multifrontal {
             + self.stack.capacity() * std::mem::size_of::<Contribution>()
     }
 
-    /// Factors the permuted, scaled matrix whose lower-triangle values are given
-    /// by `value(e)` for original entry `e`; fills `factors` and returns the inertia,
-    /// or `None` when `stop()` asked, before some front, to abandon the factorization.
+    /// Factors the permuted, scaled matrix whose lower-triangle values are
+    /// `values`, in the order of the analysis' permuted columns (`sym.col_row`);
+    /// fills `factors` and returns the inertia. Abandons the factorization when
+    /// `stop()` asks before some front, or once more than `max_delayed` pivots
+    /// have been delayed (an ordering that no longer suits the values).
     pub fn factor(
         &mut self,
         sym: &Symbolic,
-        values: impl Fn(usize) -> f64,
+        values: &[f64],
         rule: PivotRule,
+        max_delayed: usize,
         factors: &mut LdlFactors,
         stop: impl Fn() -> bool,
-    ) -> Option<Inertia> {
+    ) -> Result<Inertia, Abandoned> {
         factors.clear();
         self.local.resize(sym.dim, NONE);
         self.stack.clear();
@@ -70,7 +82,10 @@ impl Multifrontal {
         let mut inertia = Inertia::default();
         for sn in &sym.supernodes {
             if stop() {
-                return None;
+                return Err(Abandoned::Stopped);
+            }
+            if self.delayed > max_delayed {
+                return Err(Abandoned::Delays);
             }
             let children = self.stack.len() - sn.children..self.stack.len();
             let delayed_in: usize = self.stack[children.clone()].iter().map(|c| c.delayed).sum();
@@ -95,7 +110,7 @@ impl Multifrontal {
             for c in sn.first..sn.end {
                 let lc = self.local[c];
                 for k in sym.col_ptr[c]..sym.col_ptr[c + 1] {
-                    f[lower(self.local[sym.col_row[k]], lc)] += values(sym.col_value[k]);
+                    f[lower(self.local[sym.col_row[k]], lc)] += values[k];
                 }
             }
             for cb in &self.stack[children.clone()] {
@@ -131,7 +146,7 @@ impl Multifrontal {
                 for &g in &self.front_idx {
                     self.local[g] = NONE;
                 }
-                return None;
+                return Err(Abandoned::Stopped);
             };
             let panel = Panel {
                 l_start: factors.l.len(),
@@ -161,6 +176,6 @@ impl Multifrontal {
                 }
             }
         }
-        Some(inertia)
+        Ok(inertia)
     }
 }

@@ -86,19 +86,17 @@ impl Equilibration {
         norm
     }
 
-    /// Writes the values of `D A D` to `scaled`; returns their largest magnitude.
-    pub fn apply(&self, pattern: &LowerCsc, values: &[f64], scaled: &mut Vec<f64>) -> f64 {
+    /// Writes the values of `D A D` to `scaled`, in the order of `pattern`.
+    pub fn apply(&self, pattern: &LowerCsc, values: &[f64], scaled: &mut Vec<f64>) {
         let d = &self.d;
         scaled.clear();
-        let mut max_abs = 0.0_f64;
         for j in 0..pattern.dim {
             let dj = d[j];
-            for e in pattern.column(j) {
-                let a = d[pattern.row_idx[e]] * values[e] * dj;
-                max_abs = max(max_abs, a.abs());
-                scaled.push(a);
-            }
+            scaled.extend(
+                pattern
+                    .column(j)
+                    .map(|e| d[pattern.row_idx[e]] * values[e] * dj),
+            );
         }
-        max_abs
     }
 }

@@ -10,12 +10,21 @@ use super::factors::LdlFactors;
 use super::front::PivotRule;
 use super::matching::small_diagonal_pairs;
 use super::matrix::{check_rhs, check_values};
-use super::numeric::Multifrontal;
+use super::numeric::{Abandoned, Multifrontal};
 use super::refine::{RefineWork, refine};
 use super::scaling::Equilibration;
 use super::symbolic::Symbolic;
 use super::{Inertia, LdltOptions, LinsolError, LowerCsc, SymmetricIndefiniteSolver};
 use crate::stop::Stop;
+
+/// A factorization that delays more than `dim / REANALYSIS_DELAYS` pivots is
+/// abandoned and the analysis redone from its values: the pairs of the
+/// ordering were chosen from the values of the first factorization, and values
+/// that differ enough (a Hessian diagonal that vanished, say) can delay nearly
+/// every pivot to the root, whose dense front then costs `O(n³)` (seconds for
+/// `n` ≈ 14 000, against a few milliseconds for the reanalysis). At most one
+/// reanalysis per factorization.
+const REANALYSIS_DELAYS: usize = 8;
 
 /// Sizes of the last factorization, for diagnostics and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,7 +63,8 @@ pub struct SparseLdlt {
     /// Equilibration factors in the permuted order.
     scale: Vec<f64>,
     equilibration: Equilibration,
-    /// Values of the equilibrated matrix.
+    /// Values of the equilibrated matrix, in the analysis' permuted column
+    /// order (in the original order while the analysis is pending).
     scaled: Vec<f64>,
     norm_a: f64,
     factored: bool,
@@ -150,33 +160,48 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
         self.values.clear();
         self.values.extend_from_slice(values);
         self.norm_a = self.equilibration.compute(pattern, values);
-        let max_abs = self.equilibration.apply(pattern, values, &mut self.scaled);
         let d = &self.equilibration.d;
-        if self.symbolic.is_none() {
-            let pairs = small_diagonal_pairs(pattern, &self.scaled);
-            self.symbolic = Some(Symbolic::analyse(pattern, &pairs)?);
-        }
-        let sym = self.symbolic.as_ref().expect("analysed above");
-        self.scale.clear();
-        self.scale.extend(sym.perm.iter().map(|&old| d[old]));
-        let rule = PivotRule {
-            threshold: self.options.pivot_threshold,
-            zero_tol: self.options.zero_pivot * max_abs,
-        };
-        let scaled = &self.scaled;
-        let stop = &self.stop;
-        let inertia = self
-            .numeric
-            .factor(
+        let mut fresh = false;
+        let inertia = loop {
+            if self.symbolic.is_none() {
+                self.equilibration.apply(pattern, values, &mut self.scaled);
+                let pairs = small_diagonal_pairs(pattern, &self.scaled);
+                self.symbolic = Some(Symbolic::analyse(pattern, &pairs)?);
+                fresh = true;
+            }
+            let sym = self.symbolic.as_ref().expect("analysed above");
+            self.scale.clear();
+            self.scale.extend(sym.perm.iter().map(|&old| d[old]));
+            let max_abs = sym.scaled_values(values, &self.scale, &mut self.scaled);
+            let rule = PivotRule {
+                threshold: self.options.pivot_threshold,
+                zero_tol: self.options.zero_pivot * max_abs,
+            };
+            let max_delayed = if fresh {
+                usize::MAX
+            } else {
+                pattern.dim / REANALYSIS_DELAYS
+            };
+            let stop = &self.stop;
+            match self.numeric.factor(
                 sym,
-                |e| scaled[e],
+                &self.scaled,
                 rule,
+                max_delayed,
                 &mut self.factors,
                 || stop.check().is_some(),
-            )
-            .ok_or(LinsolError::Interrupted)?;
+            ) {
+                Ok(inertia) => break inertia,
+                Err(Abandoned::Stopped) => return Err(LinsolError::Interrupted),
+                Err(Abandoned::Delays) => self.symbolic = None,
+            }
+        };
         self.factored = true;
         inertia.nonsingular()
+    }
+
+    fn increase_quality(&mut self) -> bool {
+        self.options.raise_threshold()
     }
 
     fn solve_in_place(&self, rhs: &mut [f64]) -> Result<(), LinsolError> {
@@ -211,17 +236,5 @@ impl SymmetricIndefiniteSolver for SparseLdlt {
             },
         );
         Ok(())
-    }
-
-    /// Raises the pivot threshold `u` to `u^(3/4)`, capped at `max_pivot_threshold`: a
-    /// small `u` delays few pivots (fast, little fill) but lets `L` grow; each call trades
-    /// some of that speed for stability.
-    fn increase_quality(&mut self) -> bool {
-        let o = &mut self.options;
-        if o.pivot_threshold >= o.max_pivot_threshold {
-            return false;
-        }
-        o.pivot_threshold = o.pivot_threshold.powf(0.75).min(o.max_pivot_threshold);
-        true
     }
 }

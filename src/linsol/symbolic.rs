@@ -241,6 +241,28 @@ fn amalgamate(parent: &[usize], count: &[usize], joined: &[bool]) -> Vec<Block> 
 }
 
 impl Symbolic {
+    /// Writes the values of the scaled permuted matrix `S P A Pᵀ S` in the order
+    /// of `col_row`, where `scale` is the diagonal of `S` in permuted order, so
+    /// that the assembly of every front reads them sequentially; returns their
+    /// largest magnitude.
+    pub fn scaled_values(&self, values: &[f64], scale: &[f64], out: &mut Vec<f64>) -> f64 {
+        out.clear();
+        let mut max_abs = 0.0_f64;
+        for c in 0..self.dim {
+            let sc = scale[c];
+            let range = self.col_ptr[c]..self.col_ptr[c + 1];
+            for (&r, &e) in self.col_row[range.clone()]
+                .iter()
+                .zip(&self.col_value[range])
+            {
+                let a = scale[r] * values[e] * sc;
+                max_abs = max_abs.max(a.abs());
+                out.push(a);
+            }
+        }
+        max_abs
+    }
+
     /// Analysis of `pattern`; each pair `(a, b)` of `pairs` (indices adjacent in
     /// the graph) ends up in consecutive columns of one supernode.
     pub fn analyse(pattern: &LowerCsc, pairs: &[(usize, usize)]) -> Result<Self, LinsolError> {

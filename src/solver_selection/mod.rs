@@ -417,18 +417,15 @@ fn log_solve_call(method: &str, clock: &Stopwatch) {
 /// matrix it factored (`min_refinement_steps`, `max_refinement_steps`), so refining
 /// inside the solver too would only repeat triangular solves.
 ///
-/// Its pivot test starts loose (`u = 1e-4`) and is tightened up to the general default
-/// `u = 0.01` only when the method finds a solve inaccurate, as Ipopt drives its linear
-/// solvers (`mumps_pivtol`, `ma27_pivtol` and their `…max`). The strict test from the
-/// start delays pivots on ill-conditioned KKT matrices late in a solve: on `bigbank`
-/// it made each factorization 60 times slower than with the loose one.
+/// Its pivot test starts at the linear solver's loose default (`u = 1e-8`, Ipopt's
+/// `ma27_pivtol`) and is tightened towards `u = 0.01` only when the method finds a solve
+/// inaccurate, as Ipopt drives its linear solvers (`ma27_pivtol` and `ma27_pivtolmax`).
+/// A strict test from the start delays pivots on ill-conditioned KKT matrices late in a
+/// solve: on `bigbank` it made each factorization 60 times slower than the loose one.
 fn kkt_solver(stop: &Stop) -> Box<dyn SymmetricIndefiniteSolver> {
-    let strictest = LdltOptions::default().pivot_threshold;
     Box::new(
         SparseLdlt::with_options(LdltOptions {
             max_refinement_steps: 0,
-            pivot_threshold: 1e-4,
-            max_pivot_threshold: strictest,
             ..LdltOptions::default()
         })
         .with_stop(stop.clone()),
