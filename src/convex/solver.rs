@@ -29,6 +29,10 @@ pub(crate) struct Engine<'a> {
     settings: &'a Settings,
     pub v: Variables,
     prev_v: Variables,
+    /// The iterate closest to meeting the full tolerances (see
+    /// [`Info::optimality_score`]), returned when the solve ends without meeting them.
+    best_v: Variables,
+    best_score: f64,
     step_aff: Variables,
     step: Variables,
     pub res: Residuals,
@@ -39,6 +43,8 @@ pub(crate) struct Engine<'a> {
     best_measure: f64,
     best_iter: usize,
     mu_initial: f64,
+    /// Whether KKT solves are refined to the end-game tolerances.
+    endgame: bool,
     rhs: Vec<f64>,
     sol: Vec<f64>,
     /// Solution for the right-hand side `[−q; b]`: `(x₂, z₂)`.
@@ -84,6 +90,8 @@ impl<'a> Engine<'a> {
             settings,
             v: Variables::new(n, m),
             prev_v: Variables::new(n, m),
+            best_v: Variables::new(n, m),
+            best_score: f64::INFINITY,
             step_aff: Variables::new(n, m),
             step: Variables::new(n, m),
             res: Residuals::new(n, m),
@@ -92,6 +100,7 @@ impl<'a> Engine<'a> {
             best_measure: f64::INFINITY,
             best_iter: 0,
             mu_initial: f64::NAN,
+            endgame: false,
             rhs: vec![0.0; n + m],
             sol: vec![0.0; n + m],
             sol_const: vec![0.0; n + m],
@@ -247,6 +256,14 @@ impl<'a> Engine<'a> {
                 // Console output is best effort: a closed pipe must not stop the solve.
                 let _ = super::output::iteration(log, &self.info, c0);
             }
+            if !self.endgame && self.optimality_measure() < s.endgame_threshold {
+                self.enter_endgame();
+            }
+            let score = self.info.optimality_score(s);
+            if score < self.best_score {
+                self.best_score = score;
+                self.best_v.copy_from(&self.v);
+            }
             let mut status = self.info.check_full(s);
             if status == ConvexStatus::Unsolved && iter > 1 {
                 status = self.check_progress();
@@ -278,10 +295,33 @@ impl<'a> Engine<'a> {
             | ConvexStatus::Stopped(_)
             | ConvexStatus::InsufficientProgress
             | ConvexStatus::NumericalError => match self.info.check_reduced(s) {
-                ConvexStatus::Unsolved => status,
-                almost => almost,
+                infeasible
+                    if infeasible.is_primal_infeasible() || infeasible.is_dual_infeasible() =>
+                {
+                    infeasible
+                }
+                _ => {
+                    self.restore_best();
+                    match self.info.check_reduced(s) {
+                        ConvexStatus::Unsolved => status,
+                        almost => almost,
+                    }
+                }
             },
             _ => status,
+        }
+    }
+
+    /// Returns to the best iterate (by [`Info::optimality_score`]) when it is better
+    /// than the current one: in the end game of a badly conditioned model the
+    /// iterates can drift (the primal residual, times large multipliers, grows the
+    /// complementarity measure) after passing a point that nearly met the tests.
+    fn restore_best(&mut self) {
+        let iterations = self.info.iterations;
+        if self.best_score < self.info.optimality_score(self.settings) {
+            self.v.copy_from(&self.best_v);
+            self.evaluate();
+            self.info.iterations = iterations;
         }
     }
 
@@ -321,8 +361,7 @@ impl<'a> Engine<'a> {
         if iter == 0 {
             self.mu_initial = info.mu;
         }
-        let optimality = info.res_primal.max(info.res_dual).max(info.gap_rel);
-        let measure = optimality.min(1.0 / info.kappa_over_tau);
+        let measure = self.optimality_measure().min(1.0 / info.kappa_over_tau);
         let improved = measure < 0.5 * self.best_measure;
         if improved {
             self.best_measure = measure;
@@ -331,9 +370,26 @@ impl<'a> Engine<'a> {
         if improved || !near_boundary {
             self.best_iter = iter;
         } else if iter - self.best_iter >= s.stall_iterations {
-            return ConvexStatus::InsufficientProgress;
+            // A stall before the end game may be the refinement's error floor: solve
+            // to round-off and give the iteration another round.
+            if self.endgame {
+                return ConvexStatus::InsufficientProgress;
+            }
+            self.enter_endgame();
+            self.best_iter = iter;
         }
         ConvexStatus::Unsolved
+    }
+
+    /// The largest of the relative residuals and gap.
+    fn optimality_measure(&self) -> f64 {
+        let info = &self.info;
+        info.res_primal.max(info.res_dual).max(info.gap_rel)
+    }
+
+    fn enter_endgame(&mut self) {
+        self.endgame = true;
+        self.kkt.enter_endgame();
     }
 
     fn restore_previous(&mut self) {
