@@ -254,7 +254,8 @@ impl Info {
     /// How far the point is from the full optimality tests: the largest ratio of a
     /// measure to its tolerance (at most 1 when all are met), `∞` while `κ/τ > 1`.
     pub fn optimality_score(&self, s: &Settings) -> f64 {
-        if !(self.kappa_over_tau <= 1.0) {
+        // NaN (an unevaluated point) counts as not converged.
+        if self.kappa_over_tau.is_nan() || self.kappa_over_tau > 1.0 {
             return f64::INFINITY;
         }
         let ratio = |value: f64, tol: f64| if tol.is_finite() { value / tol } else { 0.0 };
@@ -339,6 +340,34 @@ mod tests {
             ..nearly_optimal()
         };
         assert_eq!(hidden_error.check_reduced(&s), ConvexStatus::Unsolved);
+    }
+
+    #[test]
+    fn absolute_dual_residual_bound_blocks_optimality_and_drives_the_score() {
+        let s = Settings {
+            tol_gap_abs: 1e-3,
+            tol_gap_rel: 1e-3,
+            tol_feas: 1e-5,
+            tol_dual_abs: 1e-8,
+            ..Settings::default()
+        };
+        let met = Info {
+            res_dual_abs: 5e-9,
+            ..nearly_optimal()
+        };
+        assert_eq!(met.check_full(&s), ConvexStatus::Solved);
+        assert!(met.optimality_score(&s) <= 1.0);
+        let missed = Info {
+            res_dual_abs: 4e-8,
+            ..nearly_optimal()
+        };
+        assert_eq!(missed.check_full(&s), ConvexStatus::Unsolved);
+        assert!((missed.optimality_score(&s) - 4.0).abs() < 1e-12);
+        let not_converged = Info {
+            kappa_over_tau: 2.0,
+            ..met
+        };
+        assert_eq!(not_converged.optimality_score(&s), f64::INFINITY);
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub(crate) struct Engine<'a> {
     ds: Vec<f64>,
 }
 
+/// Largest [`Info::optimality_score`] of an earlier iterate that a stalled solve
+/// returns to.
+const RESTORE_SCORE: f64 = 10.0;
+
 /// How an iteration loop ended before the termination tests decided.
 enum StepFailure {
     Numerical,
@@ -316,9 +320,15 @@ impl<'a> Engine<'a> {
     /// than the current one: in the end game of a badly conditioned model the
     /// iterates can drift (the primal residual, times large multipliers, grows the
     /// complementarity measure) after passing a point that nearly met the tests.
+    ///
+    /// Only a point that nearly met every test (within [`RESTORE_SCORE`] times each
+    /// tolerance) is returned to: farther back, a better score says nothing about
+    /// which point is closer to the optimum.
     fn restore_best(&mut self) {
         let iterations = self.info.iterations;
-        if self.best_score < self.info.optimality_score(self.settings) {
+        if self.best_score <= RESTORE_SCORE
+            && self.best_score < self.info.optimality_score(self.settings)
+        {
             self.v.copy_from(&self.best_v);
             self.evaluate();
             self.info.iterations = iterations;
