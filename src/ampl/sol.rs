@@ -266,7 +266,10 @@ impl SolContents {
 }
 
 /// Writes `bytes` to `path` atomically: into a temporary file in the same directory, then
-/// renamed over `path`, so that no reader ever sees a partial file.
+/// renamed over `path`, so that no reader ever sees a partial file. The rename alone gives
+/// that guarantee to other processes; the file is not forced to disk (no `fsync`), which
+/// would cost a solve of a small model several times its solving time, for durability
+/// across a power loss that a solver's output does not need (the solve can be repeated).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
@@ -282,7 +285,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

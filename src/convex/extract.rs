@@ -141,15 +141,35 @@ impl Quadratic {
 }
 
 /// The polynomial computed by the tape piece `nodes` (its root is the last node).
+///
+/// A node's polynomial is moved into its (last) consumer rather than copied: a
+/// chain of binary sums would otherwise copy its growing partial sum at every node,
+/// quadratic work in the number of terms.
 pub(super) fn quadratic_of(
     tape: &Tape,
     nodes: std::ops::Range<NodeId>,
 ) -> Result<Quadratic, NotQp> {
     let start = nodes.start;
+    let mut uses = vec![0u32; nodes.len()];
+    for id in nodes.clone() {
+        for &a in tape.args_of(&tape.nodes[id as usize]) {
+            uses[(a - start) as usize] += 1;
+        }
+    }
     let mut values: Vec<Quadratic> = Vec::with_capacity(nodes.len());
     for id in nodes {
         let node = &tape.nodes[id as usize];
-        let arg = |k: usize| -> &Quadratic { &values[(tape.args_of(node)[k] - start) as usize] };
+        let args = tape.args_of(node);
+        // The value of argument `k`, moved out at its last use.
+        let mut take = |k: usize| -> Quadratic {
+            let slot = (args[k] - start) as usize;
+            uses[slot] -= 1;
+            if uses[slot] == 0 {
+                std::mem::take(&mut values[slot])
+            } else {
+                values[slot].clone()
+            }
+        };
         let value = match node.op {
             Op::Const => Quadratic::constant(tape.consts[node.aux as usize]),
             Op::Var => {
@@ -157,28 +177,41 @@ pub(super) fn quadratic_of(
                 q.linear.insert(node.aux, 1.0);
                 q
             }
-            Op::Neg => arg(0).clone().scale(-1.0),
-            Op::Add => arg(0).clone().add(arg(1), 1.0),
-            Op::Sub => arg(0).clone().add(arg(1), -1.0),
-            Op::Sum => tape
-                .args_of(node)
-                .iter()
-                .fold(Quadratic::default(), |acc, &a| {
-                    acc.add(&values[(a - start) as usize], 1.0)
-                }),
-            Op::Mul => arg(0).mul(arg(1))?,
-            Op::Square => arg(0).mul(arg(0))?,
-            Op::Div if arg(1).is_constant() && arg(1).constant != 0.0 => {
-                arg(0).clone().scale(1.0 / arg(1).constant)
+            Op::Neg => take(0).scale(-1.0),
+            Op::Add => {
+                let a = take(0);
+                a.add(&take(1), 1.0)
+            }
+            Op::Sub => {
+                let a = take(0);
+                a.add(&take(1), -1.0)
+            }
+            Op::Sum if args.is_empty() => Quadratic::default(),
+            Op::Sum => (1..args.len()).fold(take(0), |acc, k| acc.add(&take(k), 1.0)),
+            Op::Mul => {
+                let a = take(0);
+                a.mul(&take(1))?
+            }
+            Op::Square => {
+                let a = take(0);
+                a.mul(&a)?
+            }
+            Op::Div => {
+                let (a, b) = (take(0), take(1));
+                if !(b.is_constant() && b.constant != 0.0) {
+                    return Err(NotQp::NonQuadraticObjective("nonpolynomial operation"));
+                }
+                a.scale(1.0 / b.constant)
             }
             Op::PowConstExp => {
                 let e = tape.consts[node.aux as usize];
+                let a = take(0);
                 if e == 0.0 {
                     Quadratic::constant(1.0)
                 } else if e == 1.0 {
-                    arg(0).clone()
+                    a
                 } else if e == 2.0 {
-                    arg(0).mul(arg(0))?
+                    a.mul(&a)?
                 } else {
                     return Err(NotQp::NonQuadraticObjective("power other than 0, 1, 2"));
                 }

@@ -91,6 +91,8 @@ pub struct Info {
     pub res_primal: f64,
     /// `‖Px + Aᵀz + q‖∞ / max(1, ‖q‖∞, ‖Px‖∞, ‖Aᵀz‖∞)` at `(x, z)/τ`.
     pub res_dual: f64,
+    /// `‖Px + Aᵀz + q‖∞` at `(x, z)/τ`, unscaled.
+    pub res_dual_abs: f64,
     /// `‖Aᵀz‖∞ / max(1, ‖z‖)` and `bᵀz / max(1, ‖z‖)` of the unnormalized iterate.
     pub res_primal_inf: f64,
     pub bz_normalized: f64,
@@ -112,6 +114,7 @@ struct Tolerances {
     gap_abs: f64,
     gap_rel: f64,
     compl: f64,
+    dual_abs: f64,
     feas: f64,
     infeas_abs: f64,
     infeas_rel: f64,
@@ -130,6 +133,7 @@ impl Default for Info {
             objective_constant: 0.0,
             res_primal: f64::INFINITY,
             res_dual: f64::INFINITY,
+            res_dual_abs: f64::INFINITY,
             res_primal_inf: f64::INFINITY,
             bz_normalized: 0.0,
             res_dual_inf: f64::INFINITY,
@@ -185,8 +189,8 @@ impl Info {
         let norm_q = norm_inf_unscaled(&data.q, &eq.d) * c_inv;
         let norm_px = norm_inf_unscaled(&r.px, &eq.d) * c_inv * tau_inv;
         let norm_atz = norm_inf_unscaled(&r.atz, &eq.d) * c_inv * tau_inv;
-        self.res_dual = norm_inf_unscaled(&r.rx, &eq.d) * c_inv * tau_inv
-            / norm_q.max(norm_px).max(norm_atz).max(1.0);
+        self.res_dual_abs = norm_inf_unscaled(&r.rx, &eq.d) * c_inv * tau_inv;
+        self.res_dual = self.res_dual_abs / norm_q.max(norm_px).max(norm_atz).max(1.0);
 
         // zᵢ(b − Ax)ᵢ, with b − Ax = (s − rz)/τ: the product a check at the returned x
         // sees, which differs from sᵢzᵢ by zᵢ times the primal residual. Products are
@@ -228,6 +232,7 @@ impl Info {
             && gap_ok
             && self.res_primal < t.feas
             && self.res_dual < t.feas
+            && self.res_dual_abs <= t.dual_abs
         {
             return ConvexStatus::Solved;
         }
@@ -246,12 +251,33 @@ impl Info {
         ConvexStatus::Unsolved
     }
 
+    /// How far the point is from the full optimality tests: the largest ratio of a
+    /// measure to its tolerance (at most 1 when all are met), `∞` while `κ/τ > 1`.
+    pub fn optimality_score(&self, s: &Settings) -> f64 {
+        // NaN (an unevaluated point) counts as not converged.
+        if self.kappa_over_tau.is_nan() || self.kappa_over_tau > 1.0 {
+            return f64::INFINITY;
+        }
+        let ratio = |value: f64, tol: f64| if tol.is_finite() { value / tol } else { 0.0 };
+        let gap = ratio(self.gap_abs, s.tol_gap_abs).min(ratio(self.gap_rel, s.tol_gap_rel));
+        [
+            gap,
+            ratio(self.compl_max, s.tol_compl),
+            ratio(self.res_primal, s.tol_feas),
+            ratio(self.res_dual, s.tol_feas),
+            ratio(self.res_dual_abs, s.tol_dual_abs),
+        ]
+        .into_iter()
+        .fold(0.0, f64::max)
+    }
+
     /// Optimality or infeasibility at full tolerances.
     pub fn check_full(&self, s: &Settings) -> ConvexStatus {
         self.check(&Tolerances {
             gap_abs: s.tol_gap_abs,
             gap_rel: s.tol_gap_rel,
             compl: s.tol_compl,
+            dual_abs: s.tol_dual_abs,
             feas: s.tol_feas,
             infeas_abs: s.tol_infeas_abs,
             infeas_rel: s.tol_infeas_rel,
@@ -268,6 +294,7 @@ impl Info {
             gap_abs: s.reduced_tol_gap_abs,
             gap_rel: s.reduced_tol_gap_rel,
             compl: f64::INFINITY,
+            dual_abs: f64::INFINITY,
             feas: s.reduced_tol_feas,
             infeas_abs: s.reduced_tol_infeas_abs,
             infeas_rel: s.reduced_tol_infeas_rel,
@@ -313,6 +340,34 @@ mod tests {
             ..nearly_optimal()
         };
         assert_eq!(hidden_error.check_reduced(&s), ConvexStatus::Unsolved);
+    }
+
+    #[test]
+    fn absolute_dual_residual_bound_blocks_optimality_and_drives_the_score() {
+        let s = Settings {
+            tol_gap_abs: 1e-3,
+            tol_gap_rel: 1e-3,
+            tol_feas: 1e-5,
+            tol_dual_abs: 1e-8,
+            ..Settings::default()
+        };
+        let met = Info {
+            res_dual_abs: 5e-9,
+            ..nearly_optimal()
+        };
+        assert_eq!(met.check_full(&s), ConvexStatus::Solved);
+        assert!(met.optimality_score(&s) <= 1.0);
+        let missed = Info {
+            res_dual_abs: 4e-8,
+            ..nearly_optimal()
+        };
+        assert_eq!(missed.check_full(&s), ConvexStatus::Unsolved);
+        assert!((missed.optimality_score(&s) - 4.0).abs() < 1e-12);
+        let not_converged = Info {
+            kappa_over_tau: 2.0,
+            ..met
+        };
+        assert_eq!(not_converged.optimality_score(&s), f64::INFINITY);
     }
 
     #[test]

@@ -87,6 +87,8 @@ pub struct KktSystem {
     full_rhs: Vec<f64>,
     full_x: Vec<f64>,
     settings: KktSettings,
+    /// Whether solves are refined to the end-game tolerances.
+    endgame: bool,
 }
 
 /// The settings of [`Settings`] that concern the KKT system.
@@ -98,6 +100,8 @@ struct KktSettings {
     dynamic_delta: f64,
     refine_reltol: f64,
     refine_abstol: f64,
+    endgame_reltol: f64,
+    endgame_abstol: f64,
     refine_max_cycles: usize,
     refine_stop_ratio: f64,
 }
@@ -217,10 +221,19 @@ impl KktSystem {
                 dynamic_delta: settings.dynamic_regularization_delta,
                 refine_reltol: settings.iterative_refinement_reltol,
                 refine_abstol: settings.iterative_refinement_abstol,
+                endgame_reltol: settings.endgame_refinement_reltol,
+                endgame_abstol: settings.endgame_refinement_abstol,
                 refine_max_cycles: settings.iterative_refinement_max_cycles,
                 refine_stop_ratio: settings.iterative_refinement_stop_ratio,
             },
+            endgame: false,
         })
+    }
+
+    /// Refines every later solve to the end-game tolerances
+    /// ([`Settings::endgame_refinement_reltol`]).
+    pub fn enter_endgame(&mut self) {
+        self.endgame = true;
     }
 
     /// Dimension `n + m`.
@@ -334,8 +347,13 @@ impl KktSystem {
         self.solve_factored(x);
         let s = self.settings;
         let rhs_norm = rhs.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
+        let (abstol, reltol) = if self.endgame {
+            (s.endgame_abstol, s.endgame_reltol)
+        } else {
+            (s.refine_abstol, s.refine_reltol)
+        };
         let control = RefineControl {
-            tol: s.refine_abstol + s.refine_reltol * rhs_norm,
+            tol: abstol + reltol * rhs_norm,
             max_cycles: s.refine_max_cycles,
             stop_ratio: s.refine_stop_ratio,
         };

@@ -27,6 +27,11 @@ pub struct Settings {
     /// top of the gap: a caller that checks the result against an absolute
     /// complementarity tolerance (Ipopt's `tol`) sets it; infinite by default.
     pub tol_compl: f64,
+    /// Bound on the unscaled dual residual `‖Px + Aᵀz + q‖∞` at an optimum, on top of
+    /// the relative one: a caller that checks stationarity against an absolute
+    /// tolerance (Ipopt's `tol` under its objective scaling) sets it; infinite by
+    /// default.
+    pub tol_dual_abs: f64,
     /// Relative primal and dual residual tolerance.
     pub tol_feas: f64,
     /// Absolute tolerance of the infeasibility certificates' objective terms.
@@ -66,6 +71,15 @@ pub struct Settings {
     pub iterative_refinement_max_cycles: usize,
     /// Refinement stops when a cycle reduces the residual by less than this factor.
     pub iterative_refinement_stop_ratio: f64,
+    /// Residual tolerances of the refinement in the end game, once the largest relative
+    /// residual or gap is below `endgame_threshold` (or the solve stalls): the
+    /// equilibration's column and row factors (up to `equilibrate_max_scaling`) and the
+    /// cost scale magnify a scaled solve's error in the unscaled residuals the
+    /// termination tests and the certificate check, so the last directions are solved
+    /// to round-off rather than to the looser tolerance that suffices far away.
+    pub endgame_refinement_reltol: f64,
+    pub endgame_refinement_abstol: f64,
+    pub endgame_threshold: f64,
 
     /// Iterations without halving the largest relative residual or gap, once `μ`
     /// is below `stall_mu_ratio` times its initial value, that end the solve as
@@ -88,6 +102,7 @@ impl Default for Settings {
             tol_gap_abs: 1e-8,
             tol_gap_rel: 1e-8,
             tol_compl: f64::INFINITY,
+            tol_dual_abs: f64::INFINITY,
             tol_feas: 1e-8,
             tol_infeas_abs: 1e-8,
             tol_infeas_rel: 1e-8,
@@ -111,6 +126,9 @@ impl Default for Settings {
             iterative_refinement_max_iter: 10,
             iterative_refinement_max_cycles: 3,
             iterative_refinement_stop_ratio: 5.0,
+            endgame_refinement_reltol: 1e-16,
+            endgame_refinement_abstol: 0.0,
+            endgame_threshold: 1e-5,
             stall_iterations: 30,
             stall_mu_ratio: 1e-12,
             min_terminate_step_length: 1e-4,

@@ -29,6 +29,10 @@ pub(crate) struct Engine<'a> {
     settings: &'a Settings,
     pub v: Variables,
     prev_v: Variables,
+    /// The iterate closest to meeting the full tolerances (see
+    /// [`Info::optimality_score`]), returned when the solve ends without meeting them.
+    best_v: Variables,
+    best_score: f64,
     step_aff: Variables,
     step: Variables,
     pub res: Residuals,
@@ -39,6 +43,8 @@ pub(crate) struct Engine<'a> {
     best_measure: f64,
     best_iter: usize,
     mu_initial: f64,
+    /// Whether KKT solves are refined to the end-game tolerances.
+    endgame: bool,
     rhs: Vec<f64>,
     sol: Vec<f64>,
     /// Solution for the right-hand side `[−q; b]`: `(x₂, z₂)`.
@@ -49,6 +55,10 @@ pub(crate) struct Engine<'a> {
     ds_aff: Vec<f64>,
     ds: Vec<f64>,
 }
+
+/// Largest [`Info::optimality_score`] of an earlier iterate that a stalled solve
+/// returns to.
+const RESTORE_SCORE: f64 = 10.0;
 
 /// How an iteration loop ended before the termination tests decided.
 enum StepFailure {
@@ -84,6 +94,8 @@ impl<'a> Engine<'a> {
             settings,
             v: Variables::new(n, m),
             prev_v: Variables::new(n, m),
+            best_v: Variables::new(n, m),
+            best_score: f64::INFINITY,
             step_aff: Variables::new(n, m),
             step: Variables::new(n, m),
             res: Residuals::new(n, m),
@@ -92,6 +104,7 @@ impl<'a> Engine<'a> {
             best_measure: f64::INFINITY,
             best_iter: 0,
             mu_initial: f64::NAN,
+            endgame: false,
             rhs: vec![0.0; n + m],
             sol: vec![0.0; n + m],
             sol_const: vec![0.0; n + m],
@@ -256,6 +269,14 @@ impl<'a> Engine<'a> {
                 // Console output is best effort: a closed pipe must not stop the solve.
                 let _ = super::output::iteration(log, &self.info, c0);
             }
+            if !self.endgame && self.optimality_measure() < s.endgame_threshold {
+                self.enter_endgame();
+            }
+            let score = self.info.optimality_score(s);
+            if score < self.best_score {
+                self.best_score = score;
+                self.best_v.copy_from(&self.v);
+            }
             let mut status = self.info.check_full(s);
             if status == ConvexStatus::Unsolved && accept_early(self) {
                 break ConvexStatus::Solved;
@@ -290,10 +311,39 @@ impl<'a> Engine<'a> {
             | ConvexStatus::Stopped(_)
             | ConvexStatus::InsufficientProgress
             | ConvexStatus::NumericalError => match self.info.check_reduced(s) {
-                ConvexStatus::Unsolved => status,
-                almost => almost,
+                infeasible
+                    if infeasible.is_primal_infeasible() || infeasible.is_dual_infeasible() =>
+                {
+                    infeasible
+                }
+                _ => {
+                    self.restore_best();
+                    match self.info.check_reduced(s) {
+                        ConvexStatus::Unsolved => status,
+                        almost => almost,
+                    }
+                }
             },
             _ => status,
+        }
+    }
+
+    /// Returns to the best iterate (by [`Info::optimality_score`]) when it is better
+    /// than the current one: in the end game of a badly conditioned model the
+    /// iterates can drift (the primal residual, times large multipliers, grows the
+    /// complementarity measure) after passing a point that nearly met the tests.
+    ///
+    /// Only a point that nearly met every test (within [`RESTORE_SCORE`] times each
+    /// tolerance) is returned to: farther back, a better score says nothing about
+    /// which point is closer to the optimum.
+    fn restore_best(&mut self) {
+        let iterations = self.info.iterations;
+        if self.best_score <= RESTORE_SCORE
+            && self.best_score < self.info.optimality_score(self.settings)
+        {
+            self.v.copy_from(&self.best_v);
+            self.evaluate();
+            self.info.iterations = iterations;
         }
     }
 
@@ -333,8 +383,7 @@ impl<'a> Engine<'a> {
         if iter == 0 {
             self.mu_initial = info.mu;
         }
-        let optimality = info.res_primal.max(info.res_dual).max(info.gap_rel);
-        let measure = optimality.min(1.0 / info.kappa_over_tau);
+        let measure = self.optimality_measure().min(1.0 / info.kappa_over_tau);
         let improved = measure < 0.5 * self.best_measure;
         if improved {
             self.best_measure = measure;
@@ -343,9 +392,26 @@ impl<'a> Engine<'a> {
         if improved || !near_boundary {
             self.best_iter = iter;
         } else if iter - self.best_iter >= s.stall_iterations {
-            return ConvexStatus::InsufficientProgress;
+            // A stall before the end game may be the refinement's error floor: solve
+            // to round-off and give the iteration another round.
+            if self.endgame {
+                return ConvexStatus::InsufficientProgress;
+            }
+            self.enter_endgame();
+            self.best_iter = iter;
         }
         ConvexStatus::Unsolved
+    }
+
+    /// The largest of the relative residuals and gap.
+    fn optimality_measure(&self) -> f64 {
+        let info = &self.info;
+        info.res_primal.max(info.res_dual).max(info.gap_rel)
+    }
+
+    fn enter_endgame(&mut self) {
+        self.endgame = true;
+        self.kkt.enter_endgame();
     }
 
     fn restore_previous(&mut self) {

@@ -339,6 +339,7 @@ fn convex_settings(
     model: &Model,
     problem: &crate::convex::QpProblem,
 ) -> crate::convex::Settings {
+    let sf = objective_scaling(options, model, problem);
     crate::convex::Settings {
         max_iter: usize::try_from(options.int("max_iter")).unwrap_or(usize::MAX),
         verbose: options.int("print_level") > 0,
@@ -346,8 +347,12 @@ fn convex_settings(
         tol_gap_abs: CONVEX_GAP_FACTOR * options.real("tol"),
         tol_gap_rel: CONVEX_GAP_FACTOR * options.real("tol"),
         // The certificate bounds each product by `tol` after Ipopt's gradient-based
-        // objective scaling; half of it leaves room for the round-off of the check.
-        tol_compl: 0.5 * options.real("tol") / objective_scaling(options, model, problem),
+        // objective scaling, and by `compl_inf_tol` unscaled; half of each leaves room
+        // for the round-off of the check. Stationarity likewise (`tol`, `dual_inf_tol`):
+        // its scaling `s_d ≥ 1` only loosens the certificate's test, so the unscaled
+        // residual is held to the same bound.
+        tol_compl: 0.5 * (options.real("tol") / sf).min(options.real("compl_inf_tol")),
+        tol_dual_abs: 0.5 * (options.real("tol") / sf).min(options.real("dual_inf_tol")),
         ..Default::default()
     }
 }
