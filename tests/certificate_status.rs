@@ -88,10 +88,10 @@ fn a_refuted_optimum_beyond_the_acceptable_tolerances_is_an_error_that_says_why(
             SolveStatus::ErrorInStepComputation,
             "{log}"
         );
+        // The solver's own claim is "Optimal Solution Found." or, where its termination
+        // test honours compl_inf_tol itself, "Solved To Acceptable Level."
         assert!(
-            log.contains(
-                "The certificate does not confirm the solver's outcome \"Optimal Solution Found.\""
-            ),
+            log.contains("The certificate does not confirm the solver's outcome \""),
             "{log}"
         );
         assert!(
