@@ -27,6 +27,10 @@ struct JacobianPattern {
     cols: Vec<u32>,
     /// Linear coefficient of each entry (0 where the variable is only nonlinear).
     lin: Vec<f64>,
+    /// The rows whose values are not just their linear coefficients, increasing: a
+    /// nonlinear part depends on the variables, or a coefficient is not finite (an
+    /// error the row's sweep reports).
+    swept_rows: Vec<u32>,
 }
 
 /// A piece whose Hessian is constant (degree ≤ 2): its entries' positions in the
@@ -334,8 +338,7 @@ impl<'m> Derivatives<'m> {
     fn at(&mut self, x: &[f64]) {
         assert_eq!(x.len(), self.prog.n_var, "point of the wrong dimension");
         let ws = &mut self.ws;
-        let same = ws.have_values && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
-        if same {
+        if ws.have_values && same_bits(&ws.x, x) {
             return;
         }
         ws.x.copy_from_slice(x);
@@ -416,6 +419,16 @@ impl<'m> Derivatives<'m> {
         }
     }
 
+    /// The evaluation error of the objective at the current point, if it has one.
+    fn objective_error(&self) -> Result<(), EvalError> {
+        match self.objective {
+            Some(o) => self
+                .piece_value(&self.prog.objectives[o], Function::Objective(o))
+                .map(drop),
+            None => Ok(()),
+        }
+    }
+
     /// The evaluation error of the first constraint that has one at the current
     /// point.
     fn constraint_error(&self) -> Result<(), EvalError> {
@@ -466,7 +479,8 @@ impl<'m> Derivatives<'m> {
         let Some(o) = self.objective else {
             return Ok(());
         };
-        self.objective(x)?;
+        self.at(x);
+        self.objective_error()?;
         self.ensure_defgrads();
         for (&j, &c) in self.obj_lin_index.iter().zip(&self.obj_lin_value) {
             out[j as usize] += c;
@@ -494,8 +508,14 @@ impl<'m> Derivatives<'m> {
         self.at(x);
         self.constraint_error()?;
         self.ensure_defgrads();
+        // The other rows are their linear coefficients (`+ 0.0`, the partial of
+        // their constant nonlinear part, as in the swept rows).
+        for (o, &l) in out.iter_mut().zip(&self.jac.lin) {
+            *o = l + 0.0;
+        }
         let ws = &mut self.ws;
-        for (i, p) in self.prog.constraints.iter().enumerate() {
+        for &i in &self.jac.swept_rows {
+            let (i, p) = (i as usize, &self.prog.constraints[i as usize]);
             reverse_piece(
                 &self.prog,
                 p,
@@ -531,7 +551,8 @@ impl<'m> Derivatives<'m> {
         out: &mut [f64],
     ) -> Result<(), EvalError> {
         assert_eq!(y.len(), self.n_con, "multipliers of the wrong dimension");
-        self.objective(x)?;
+        self.at(x);
+        self.objective_error()?;
         self.constraint_error()?;
         // `w` and `adj` are all zero here: every sweep clears what it wrote.
         let ws = &mut self.ws;
@@ -770,6 +791,19 @@ impl<'m> Derivatives<'m> {
     }
 }
 
+/// Whether `a` and `b` hold the same bits. Compares blocks without branching inside
+/// them (so the comparison vectorizes), stopping at the first block that differs.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    const BLOCK: usize = 64;
+    a.len() == b.len()
+        && a.chunks(BLOCK).zip(b.chunks(BLOCK)).all(|(p, q)| {
+            p.iter()
+                .zip(q)
+                .fold(0, |d, (u, v)| d | (u.to_bits() ^ v.to_bits()))
+                == 0
+        })
+}
+
 /// Local derivatives of operation `k` at the slot values `vals`.
 fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: bool) -> Local {
     let op = prog.op[k];
@@ -982,6 +1016,16 @@ fn push_adjoint(
             push(y, a * vx);
         }
         Op::Square => push(args[0], a * (2.0 * vals[args[0] as usize])),
+        // Powers with a constant exponent, the most common nonlinear terms: the
+        // partial of `ops::local`, without its second derivative.
+        Op::PowConstExp => {
+            let c = prog.consts[prog.aux[k] as usize];
+            push(args[0], a * ops::pow_const_exp(vals[args[0] as usize], c).0);
+        }
+        Op::Pow if !active[args[1] as usize] => {
+            let (x, c) = (vals[args[0] as usize], vals[args[1] as usize]);
+            push(args[0], a * ops::pow_const_exp(x, c).0);
+        }
         _ => {
             let local = local_at(prog, k, vals, buf, false);
             for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
@@ -996,6 +1040,7 @@ fn jacobian_pattern(model: &Model, prog: &Program) -> JacobianPattern {
         rows: Vec::new(),
         cols: Vec::new(),
         lin: Vec::new(),
+        swept_rows: Vec::new(),
     };
     for (i, p) in prog.constraints.iter().enumerate() {
         let (idx, coef) = model.jacobian.row(i);
@@ -1015,6 +1060,10 @@ fn jacobian_pattern(model: &Model, prog: &Program) -> JacobianPattern {
             pat.rows.push(i as u32);
             pat.cols.push(j);
             pat.lin.push(c);
+        }
+        let row = *pat.start.last().unwrap()..pat.cols.len();
+        if prog.active[p.root as usize] || pat.lin[row].iter().any(|c| !c.is_finite()) {
+            pat.swept_rows.push(i as u32);
         }
         pat.start.push(pat.cols.len());
     }
