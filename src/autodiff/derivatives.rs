@@ -53,6 +53,9 @@ struct Workspace {
     /// `have_defgrads`.
     defgrad: Vec<f64>,
     have_defgrads: bool,
+    /// Whether `defgrad` holds the constant gradients of the affine defined
+    /// variables (computed at the first point, kept for all others).
+    have_affine_defgrads: bool,
     /// Argument values of one operation.
     buf: Vec<f64>,
     /// Sorting space of the value of `AllDiff`/`SomeSame`.
@@ -91,6 +94,10 @@ pub struct Derivatives<'m> {
     /// Defined variable `d` has its gradient at `defgrad[defgrad_start[d]..]`, one
     /// value per entry of its `deps`.
     defgrad_start: Vec<usize>,
+    /// The defined variables whose gradient depends on the point; the others are
+    /// affine functions of the variables (their reverse sweep multiplies constants
+    /// only), differentiated once.
+    varying_defined: Vec<u32>,
     hess: Pattern,
     /// Terms of separable sums whose Hessian follows a single-variable chain.
     chains: Chains,
@@ -173,6 +180,10 @@ impl<'m> Derivatives<'m> {
         for p in &prog.defined {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
+        let varying_defined = (prog.defined.iter().enumerate())
+            .filter(|(_, p)| !quadratic::is_affine(&prog, p))
+            .map(|(d, _)| d as u32)
+            .collect();
         let mut found: Vec<(Option<usize>, quadratic::HessianTerms)> = Vec::new();
         let mut swept: Vec<&Piece> = Vec::new();
         let pieces = prog
@@ -241,6 +252,7 @@ impl<'m> Derivatives<'m> {
             have_values: false,
             defgrad: vec![0.0; *defgrad_start.last().unwrap()],
             have_defgrads: false,
+            have_affine_defgrads: false,
             buf: Vec::new(),
             scratch: Vec::new(),
             adj: vec![0.0; n_slots],
@@ -265,6 +277,7 @@ impl<'m> Derivatives<'m> {
             obj_lin_value,
             jac,
             defgrad_start,
+            varying_defined,
             hess,
             chains,
             constant_hessians,
@@ -677,13 +690,21 @@ impl<'m> Derivatives<'m> {
         }
     }
 
-    /// Gradients of all defined variables at the current point.
+    /// Gradients of all defined variables at the current point (of those whose
+    /// gradient varies, once the constant ones are known).
     fn ensure_defgrads(&mut self) {
         let ws = &mut self.ws;
         if ws.have_defgrads {
             return;
         }
-        for (d, p) in self.prog.defined.iter().enumerate() {
+        let all = 0..self.prog.defined.len() as u32;
+        let which: &mut dyn Iterator<Item = u32> = if ws.have_affine_defgrads {
+            &mut self.varying_defined.iter().copied()
+        } else {
+            &mut all.into_iter()
+        };
+        for d in which {
+            let (d, p) = (d as usize, &self.prog.defined[d as usize]);
             let (done, rest) = ws.defgrad.split_at_mut(self.defgrad_start[d]);
             reverse_piece(
                 &self.prog,
@@ -701,6 +722,7 @@ impl<'m> Derivatives<'m> {
             }
         }
         ws.have_defgrads = true;
+        ws.have_affine_defgrads = true;
     }
 
     /// The failing derivative of function `f` (piece `p`): the first operation with
