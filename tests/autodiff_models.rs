@@ -527,3 +527,60 @@ fn univariate_chains_under_a_square() {
     let report = check_second_order(&mut d, &x);
     assert!(report.suspicious.is_empty(), "{report}");
 }
+
+/// Gradients kept from the first point must be those of affine defined variables
+/// only: V0 = 3 x0 − x1/4 (affine), V1 = floor(x0) · x1 (its partial floor(x0)
+/// changes with the point), C0 = V0², C1 = V1, C2 = x0 + 2 x1 (linear only),
+/// f = exp(V0) + x1 · V1. Checked at two points in turn, then at the first again.
+#[test]
+fn affine_defined_gradients_are_kept_across_points() {
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let (c3, x0) = (b.num(3.0), b.var(0));
+    let t = b.bin(Op::Mul, c3, x0);
+    let (x1, c4) = (b.var(1), b.num(4.0));
+    let q = b.bin(Op::Div, x1, c4);
+    b.bin(Op::Sub, t, q);
+    b.end_defined();
+    b.begin();
+    let x0 = b.var(0);
+    let fl = b.un(Op::Floor, x0);
+    let x1 = b.var(1);
+    b.bin(Op::Mul, fl, x1);
+    b.end_defined();
+    b.begin();
+    let v0 = b.def(0);
+    b.bin(Op::Mul, v0, v0);
+    b.end_constraint();
+    b.begin();
+    b.def(1);
+    b.end_constraint();
+    b.begin();
+    b.end_constraint();
+    b.begin();
+    let v0 = b.def(0);
+    let e = b.un(Op::Exp, v0);
+    let (x1, v1) = (b.var(1), b.def(1));
+    let p = b.bin(Op::Mul, x1, v1);
+    b.bin(Op::Add, e, p);
+    b.end_objective();
+    let jac = [vec![], vec![], vec![(0, 1.0), (1, 2.0)]];
+    let m = model(2, b.tape, &jac, &[vec![]]);
+    let mut d = Derivatives::new(&m).unwrap();
+    assert_eq!(d.jacobian_structure().1, &[0, 1, 1, 0, 1]);
+    for x in [[0.5_f64, -1.5], [2.5, 1.0], [0.5, -1.5]] {
+        let (v0, fl) = (3.0 * x[0] - x[1] / 4.0, x[0].floor());
+        let mut g = [0.0; 2];
+        d.gradient(&x, &mut g).unwrap();
+        assert_close(g[0], 3.0 * v0.exp(), 1e-15, "df/dx0");
+        assert_close(g[1], -0.25 * v0.exp() + 2.0 * fl * x[1], 1e-15, "df/dx1");
+        let mut j = [0.0; 5];
+        d.jacobian_values(&x, &mut j).unwrap();
+        let want = [6.0 * v0, -0.5 * v0, fl, 1.0, 2.0];
+        for (k, (&got, &w)) in j.iter().zip(&want).enumerate() {
+            assert_close(got, w, 1e-15, &format!("jac[{k}] at {x:?}"));
+        }
+        let report = check_second_order(&mut d, &x);
+        assert!(report.suspicious.is_empty(), "{report}");
+    }
+}

@@ -172,6 +172,10 @@ impl Chains {
                 arg: args[0],
                 exponent: prog.consts[prog.aux[k] as usize],
             },
+            (None, Op::Pow) if pos == 0 && constant().is_some() => Step::Power {
+                arg: args[0],
+                exponent: constant().expect("constant exponent"),
+            },
             _ => Step::Op {
                 k: k as u32,
                 pos: pos as u8,

@@ -27,6 +27,10 @@ struct JacobianPattern {
     cols: Vec<u32>,
     /// Linear coefficient of each entry (0 where the variable is only nonlinear).
     lin: Vec<f64>,
+    /// The rows whose values are not just their linear coefficients, increasing: a
+    /// nonlinear part depends on the variables, or a coefficient is not finite (an
+    /// error the row's sweep reports).
+    swept_rows: Vec<u32>,
 }
 
 /// A piece whose Hessian is constant (degree ≤ 2): its entries' positions in the
@@ -49,6 +53,9 @@ struct Workspace {
     /// `have_defgrads`.
     defgrad: Vec<f64>,
     have_defgrads: bool,
+    /// Whether `defgrad` holds the constant gradients of the affine defined
+    /// variables (computed at the first point, kept for all others).
+    have_affine_defgrads: bool,
     /// Argument values of one operation.
     buf: Vec<f64>,
     /// Sorting space of the value of `AllDiff`/`SomeSame`.
@@ -87,6 +94,10 @@ pub struct Derivatives<'m> {
     /// Defined variable `d` has its gradient at `defgrad[defgrad_start[d]..]`, one
     /// value per entry of its `deps`.
     defgrad_start: Vec<usize>,
+    /// The defined variables whose gradient depends on the point; the others are
+    /// affine functions of the variables (their reverse sweep multiplies constants
+    /// only), differentiated once.
+    varying_defined: Vec<u32>,
     hess: Pattern,
     /// Terms of separable sums whose Hessian follows a single-variable chain.
     chains: Chains,
@@ -169,6 +180,10 @@ impl<'m> Derivatives<'m> {
         for p in &prog.defined {
             defgrad_start.push(defgrad_start.last().unwrap() + p.deps.len());
         }
+        let varying_defined = (prog.defined.iter().enumerate())
+            .filter(|(_, p)| !quadratic::is_affine(&prog, p))
+            .map(|(d, _)| d as u32)
+            .collect();
         let mut found: Vec<(Option<usize>, quadratic::HessianTerms)> = Vec::new();
         let mut swept: Vec<&Piece> = Vec::new();
         let pieces = prog
@@ -237,6 +252,7 @@ impl<'m> Derivatives<'m> {
             have_values: false,
             defgrad: vec![0.0; *defgrad_start.last().unwrap()],
             have_defgrads: false,
+            have_affine_defgrads: false,
             buf: Vec::new(),
             scratch: Vec::new(),
             adj: vec![0.0; n_slots],
@@ -261,6 +277,7 @@ impl<'m> Derivatives<'m> {
             obj_lin_value,
             jac,
             defgrad_start,
+            varying_defined,
             hess,
             chains,
             constant_hessians,
@@ -334,8 +351,7 @@ impl<'m> Derivatives<'m> {
     fn at(&mut self, x: &[f64]) {
         assert_eq!(x.len(), self.prog.n_var, "point of the wrong dimension");
         let ws = &mut self.ws;
-        let same = ws.have_values && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
-        if same {
+        if ws.have_values && same_bits(&ws.x, x) {
             return;
         }
         ws.x.copy_from_slice(x);
@@ -416,6 +432,16 @@ impl<'m> Derivatives<'m> {
         }
     }
 
+    /// The evaluation error of the objective at the current point, if it has one.
+    fn objective_error(&self) -> Result<(), EvalError> {
+        match self.objective {
+            Some(o) => self
+                .piece_value(&self.prog.objectives[o], Function::Objective(o))
+                .map(drop),
+            None => Ok(()),
+        }
+    }
+
     /// The evaluation error of the first constraint that has one at the current
     /// point.
     fn constraint_error(&self) -> Result<(), EvalError> {
@@ -466,7 +492,8 @@ impl<'m> Derivatives<'m> {
         let Some(o) = self.objective else {
             return Ok(());
         };
-        self.objective(x)?;
+        self.at(x);
+        self.objective_error()?;
         self.ensure_defgrads();
         for (&j, &c) in self.obj_lin_index.iter().zip(&self.obj_lin_value) {
             out[j as usize] += c;
@@ -494,8 +521,14 @@ impl<'m> Derivatives<'m> {
         self.at(x);
         self.constraint_error()?;
         self.ensure_defgrads();
+        // The other rows are their linear coefficients (`+ 0.0`, the partial of
+        // their constant nonlinear part, as in the swept rows).
+        for (o, &l) in out.iter_mut().zip(&self.jac.lin) {
+            *o = l + 0.0;
+        }
         let ws = &mut self.ws;
-        for (i, p) in self.prog.constraints.iter().enumerate() {
+        for &i in &self.jac.swept_rows {
+            let (i, p) = (i as usize, &self.prog.constraints[i as usize]);
             reverse_piece(
                 &self.prog,
                 p,
@@ -531,7 +564,8 @@ impl<'m> Derivatives<'m> {
         out: &mut [f64],
     ) -> Result<(), EvalError> {
         assert_eq!(y.len(), self.n_con, "multipliers of the wrong dimension");
-        self.objective(x)?;
+        self.at(x);
+        self.objective_error()?;
         self.constraint_error()?;
         // `w` and `adj` are all zero here: every sweep clears what it wrote.
         let ws = &mut self.ws;
@@ -656,13 +690,21 @@ impl<'m> Derivatives<'m> {
         }
     }
 
-    /// Gradients of all defined variables at the current point.
+    /// Gradients of all defined variables at the current point (of those whose
+    /// gradient varies, once the constant ones are known).
     fn ensure_defgrads(&mut self) {
         let ws = &mut self.ws;
         if ws.have_defgrads {
             return;
         }
-        for (d, p) in self.prog.defined.iter().enumerate() {
+        let all = 0..self.prog.defined.len() as u32;
+        let which: &mut dyn Iterator<Item = u32> = if ws.have_affine_defgrads {
+            &mut self.varying_defined.iter().copied()
+        } else {
+            &mut all.into_iter()
+        };
+        for d in which {
+            let (d, p) = (d as usize, &self.prog.defined[d as usize]);
             let (done, rest) = ws.defgrad.split_at_mut(self.defgrad_start[d]);
             reverse_piece(
                 &self.prog,
@@ -680,6 +722,7 @@ impl<'m> Derivatives<'m> {
             }
         }
         ws.have_defgrads = true;
+        ws.have_affine_defgrads = true;
     }
 
     /// The failing derivative of function `f` (piece `p`): the first operation with
@@ -768,6 +811,19 @@ impl<'m> Derivatives<'m> {
             }
         })
     }
+}
+
+/// Whether `a` and `b` hold the same bits. Compares blocks without branching inside
+/// them (so the comparison vectorizes), stopping at the first block that differs.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    const BLOCK: usize = 64;
+    a.len() == b.len()
+        && a.chunks(BLOCK).zip(b.chunks(BLOCK)).all(|(p, q)| {
+            p.iter()
+                .zip(q)
+                .fold(0, |d, (u, v)| d | (u.to_bits() ^ v.to_bits()))
+                == 0
+        })
 }
 
 /// Local derivatives of operation `k` at the slot values `vals`.
@@ -982,6 +1038,16 @@ fn push_adjoint(
             push(y, a * vx);
         }
         Op::Square => push(args[0], a * (2.0 * vals[args[0] as usize])),
+        // Powers with a constant exponent, the most common nonlinear terms: the
+        // partial of `ops::local`, without its second derivative.
+        Op::PowConstExp => {
+            let c = prog.consts[prog.aux[k] as usize];
+            push(args[0], a * ops::pow_const_exp(vals[args[0] as usize], c).0);
+        }
+        Op::Pow if !active[args[1] as usize] => {
+            let (x, c) = (vals[args[0] as usize], vals[args[1] as usize]);
+            push(args[0], a * ops::pow_const_exp(x, c).0);
+        }
         _ => {
             let local = local_at(prog, k, vals, buf, false);
             for_each_partial(prog, k, local, |q| adj[q.slot as usize] += a * q.d);
@@ -996,6 +1062,7 @@ fn jacobian_pattern(model: &Model, prog: &Program) -> JacobianPattern {
         rows: Vec::new(),
         cols: Vec::new(),
         lin: Vec::new(),
+        swept_rows: Vec::new(),
     };
     for (i, p) in prog.constraints.iter().enumerate() {
         let (idx, coef) = model.jacobian.row(i);
@@ -1015,6 +1082,10 @@ fn jacobian_pattern(model: &Model, prog: &Program) -> JacobianPattern {
             pat.rows.push(i as u32);
             pat.cols.push(j);
             pat.lin.push(c);
+        }
+        let row = *pat.start.last().unwrap()..pat.cols.len();
+        if prog.active[p.root as usize] || pat.lin[row].iter().any(|c| !c.is_finite()) {
+            pat.swept_rows.push(i as u32);
         }
         pat.start.push(pat.cols.len());
     }

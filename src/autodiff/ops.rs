@@ -59,7 +59,8 @@ fn is_true(a: f64) -> bool {
 
 /// `c` as an integer exponent when it is one of modest size.
 fn small_integer(c: f64) -> Option<i32> {
-    (c == c.trunc() && c.abs() <= 64.0).then_some(c as i32)
+    // `c as i32` instead of `c.trunc()`, which is a library call on baseline x86-64.
+    (c.abs() <= 64.0 && f64::from(c as i32) == c).then_some(c as i32)
 }
 
 /// Index of the first operand that is extreme under `better`.
@@ -261,11 +262,32 @@ pub(crate) fn pow_const_exp(x: f64, c: f64) -> (f64, f64) {
     } else if c == 2.0 {
         (2.0 * x, 2.0)
     } else if let Some(k) = small_integer(c) {
-        let p2 = x.powi(k - 2);
+        let p2 = powi(x, k - 2);
         (c * p2 * x, c * (c - 1.0) * p2)
     } else {
         (c * x.powf(c - 1.0), c * (c - 1.0) * x.powf(c - 2.0))
     }
+}
+
+/// `x^k` by binary exponentiation: the products, in the order, of `f64::powi`'s
+/// run-time routine (compiler-rt's `__powidf2`), so the values are the same in the
+/// last bit, but inlined where the exponent is only known at run time, which
+/// `f64::powi` would make a call.
+#[inline]
+fn powi(mut x: f64, k: i32) -> f64 {
+    let mut n = k.unsigned_abs();
+    let mut r = 1.0;
+    loop {
+        if n & 1 != 0 {
+            r *= x;
+        }
+        n >>= 1;
+        if n == 0 {
+            break;
+        }
+        x *= x;
+    }
+    if k < 0 { 1.0 / r } else { r }
 }
 
 /// atan2(y, x) with first partials in the ASL's scaled form, which avoids overflow of

@@ -96,6 +96,12 @@ impl Poly {
 /// Constant Hessian entries `(row, col, value)`, row ≥ col.
 pub(crate) type HessianTerms = Vec<(u32, u32, f64)>;
 
+/// Whether piece `p` is an affine function of the variables that reads no defined
+/// variable: its partials are products of constants, the same at every point.
+pub(crate) fn is_affine(prog: &Program, p: &Piece) -> bool {
+    constant_hessian(prog, p).is_some_and(|q| q.is_empty())
+}
+
 /// The constant Hessian `(row, col, value)`, row ≥ col, sorted and merged, of piece
 /// `p` if it is a polynomial of degree ≤ 2 that reads no defined variable.
 pub(crate) fn constant_hessian(prog: &Program, p: &Piece) -> Option<HessianTerms> {
