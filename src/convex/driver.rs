@@ -155,7 +155,12 @@ fn solve_with_quadratic_rows(
         Some((f, gain)) => (f, Some(gain)),
         None => {
             let mut f = unscale(&engine, &conic, problem, quadratic, status);
-            let gain = if !quadratic.is_empty() && polishable(status) {
+            // An LP or QP is polished only when its iteration fell short of the full
+            // tolerances: the last directions can lose the accuracy the badly scaled
+            // rows of some models need, which the polish on the active set restores.
+            let gain = if polishable(status)
+                && (!quadratic.is_empty() || status != ConvexStatus::Solved)
+            {
                 polish_finished(problem, quadratic, settings, &mut f)
             } else {
                 None
@@ -253,9 +258,10 @@ fn unscale(
     }
 }
 
-/// Whether a QCQP solve that ended with `status` is worth polishing: it converged, or
-/// it stopped near the optimum because its last steps lost accuracy (the cone scalings'
-/// conditioning at the boundary), which the polish does not depend on.
+/// Whether a solve that ended with `status` is worth polishing: it converged, or it
+/// stopped near the optimum because its last steps lost accuracy (the cone scalings'
+/// or the KKT solves' conditioning at the boundary), which the polish does not depend
+/// on.
 fn polishable(status: ConvexStatus) -> bool {
     matches!(
         status,
@@ -277,7 +283,7 @@ struct PolishGain {
     after: f64,
 }
 
-/// Replaces the end point of a QCQP solve by its Newton polish ([`polish`]) when that
+/// Replaces the end point of a solve by its Newton polish ([`polish`]) when that
 /// measures better on the original problem; a polished point meeting the full
 /// tolerances there is an optimum, whatever tolerances the iteration itself reached.
 fn polish_finished(
