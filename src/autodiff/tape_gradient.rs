@@ -37,7 +37,8 @@ pub struct TapeGradient<'m> {
 struct Sweeper {
     /// Per node: whether its value depends on the variables.
     varies: Vec<bool>,
-    /// Per node: adjoint during a sweep, zero between sweeps.
+    /// Per node of the piece being swept, from its first: adjoint during a sweep, zero
+    /// between sweeps (a node's arguments lie in its own piece, so no more is needed).
     adj: Vec<f64>,
     /// Per defined variable: adjoint received from the function being swept.
     def_adj: Vec<f64>,
@@ -150,7 +151,9 @@ impl<'m> TapeGradient<'m> {
             .map(|(d, p)| (Some(d), p))
             .chain(tape.constraints.iter().map(|p| (None, p)))
             .chain(tape.objectives.iter().map(|p| (None, p)));
+        let mut longest = 0;
         for (defines, piece) in pieces {
+            longest = longest.max(piece.nodes.len());
             for id in piece.nodes.clone() {
                 let node = &tape.nodes[id as usize];
                 varies[id as usize] = match node.op {
@@ -176,7 +179,7 @@ impl<'m> TapeGradient<'m> {
             ws,
             sweeper: Sweeper {
                 varies,
-                adj: vec![0.0; tape.nodes.len()],
+                adj: vec![0.0; longest],
                 def_adj: vec![0.0; tape.defined.len()],
                 pending: BinaryHeap::new(),
                 args: Vec::new(),
@@ -316,9 +319,10 @@ impl Sweeper {
             consts: &tape.consts,
             plterms: &tape.plterms,
         };
-        self.adj[root as usize] = seed;
+        let first = piece.nodes.start;
+        self.adj[(root - first) as usize] = seed;
         for id in piece.nodes.clone().rev() {
-            let a = std::mem::take(&mut self.adj[id as usize]);
+            let a = std::mem::take(&mut self.adj[(id - first) as usize]);
             if a == 0.0 {
                 continue;
             }
@@ -375,7 +379,7 @@ impl Sweeper {
                     let mut push = |pos: usize, d: f64| {
                         let k = args[pos] as usize;
                         if carries(op, pos) && self.varies[k] {
-                            self.adj[k] += a * d;
+                            self.adj[k - first as usize] += a * d;
                         }
                     };
                     match local {
