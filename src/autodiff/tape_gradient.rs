@@ -17,27 +17,77 @@ use super::ops::{self, Aux, Local};
 use super::program::carries;
 use crate::nl::eval::{EvalError, Evaluator, Workspace};
 use crate::nl::model::{Model, SparseRows};
-use crate::nl::tape::{Op, Piece};
+use crate::nl::tape::{Op, Piece, Tape};
 
 /// Reverse-mode first derivatives of one model, straight from its tape.
 pub struct TapeGradient<'m> {
     model: &'m Model,
     eval: Evaluator<'m>,
     ws: Workspace,
+    sweeper: Sweeper,
+    /// Per variable: the function (numbered by `mark`) whose entry `slot` holds its
+    /// partial, so that a row's entries need no clearing between rows.
+    stamp: Vec<u32>,
+    slot: Vec<u32>,
+    /// Number of the function being differentiated.
+    mark: u32,
+}
+
+/// The state of the reverse sweeps, apart from where the partials go.
+struct Sweeper {
     /// Per node: whether its value depends on the variables.
     varies: Vec<bool>,
-    /// Per node: adjoint during a sweep, zero between sweeps.
+    /// Per node of the piece being swept, from its first: adjoint during a sweep, zero
+    /// between sweeps (a node's arguments lie in its own piece, so no more is needed).
     adj: Vec<f64>,
     /// Per defined variable: adjoint received from the function being swept.
     def_adj: Vec<f64>,
     /// Defined variables with a pending adjoint, highest index first (a defined variable
     /// reads only lower ones, so this order finishes each before its inputs).
     pending: BinaryHeap<u32>,
-    /// Dense gradient of the function being swept, and which entries it touched.
-    acc: Vec<f64>,
-    touched: Vec<u32>,
-    in_touched: Vec<bool>,
+    /// Argument values of an operation with more than two arguments.
     args: Vec<f64>,
+}
+
+/// Where the partials of the function being swept go.
+trait Partials {
+    fn add(&mut self, j: u32, v: f64);
+}
+
+/// The objective's dense gradient.
+struct Dense<'a>(&'a mut [f64]);
+
+impl Partials for Dense<'_> {
+    #[inline]
+    fn add(&mut self, j: u32, v: f64) {
+        self.0[j as usize] += v;
+    }
+}
+
+/// One Jacobian row, appended to the triplets: a variable's first partial opens its
+/// entry, later ones add to it.
+struct Row<'a> {
+    row: u32,
+    mark: u32,
+    stamp: &'a mut [u32],
+    slot: &'a mut [u32],
+    out: &'a mut FirstOrder,
+}
+
+impl Partials for Row<'_> {
+    #[inline]
+    fn add(&mut self, j: u32, v: f64) {
+        let k = j as usize;
+        if self.stamp[k] == self.mark {
+            self.out.jacobian_values[self.slot[k] as usize] += v;
+        } else {
+            self.stamp[k] = self.mark;
+            self.slot[k] = self.out.jacobian_values.len() as u32;
+            self.out.jacobian_rows.push(self.row);
+            self.out.jacobian_cols.push(j);
+            self.out.jacobian_values.push(v);
+        }
+    }
 }
 
 /// A non-finite first derivative: the function and the variable.
@@ -101,7 +151,9 @@ impl<'m> TapeGradient<'m> {
             .map(|(d, p)| (Some(d), p))
             .chain(tape.constraints.iter().map(|p| (None, p)))
             .chain(tape.objectives.iter().map(|p| (None, p)));
+        let mut longest = 0;
         for (defines, piece) in pieces {
+            longest = longest.max(piece.nodes.len());
             for id in piece.nodes.clone() {
                 let node = &tape.nodes[id as usize];
                 varies[id as usize] = match node.op {
@@ -125,14 +177,16 @@ impl<'m> TapeGradient<'m> {
             model,
             eval,
             ws,
-            varies,
-            adj: vec![0.0; tape.nodes.len()],
-            def_adj: vec![0.0; tape.defined.len()],
-            pending: BinaryHeap::new(),
-            acc: vec![0.0; model.n_var],
-            touched: Vec::new(),
-            in_touched: vec![false; model.n_var],
-            args: Vec::new(),
+            sweeper: Sweeper {
+                varies,
+                adj: vec![0.0; longest],
+                def_adj: vec![0.0; tape.defined.len()],
+                pending: BinaryHeap::new(),
+                args: Vec::new(),
+            },
+            stamp: vec![u32::MAX; model.n_var],
+            slot: vec![0; model.n_var],
+            mark: 0,
         }
     }
 
@@ -155,13 +209,16 @@ impl<'m> TapeGradient<'m> {
 
         out.gradient.clear();
         out.gradient.resize(model.n_var, 0.0);
-        if let Some(piece) = model.tape.objectives.first() {
-            self.gradient_of(piece, &model.gradient, 0);
-            for j in self.touched.drain(..) {
-                let j = j as usize;
-                out.gradient[j] = std::mem::take(&mut self.acc[j]);
-                self.in_touched[j] = false;
+        let tape = &model.tape;
+        let values = &self.ws.values;
+        if let Some(piece) = tape.objectives.first() {
+            let mut dense = Dense(&mut out.gradient);
+            if let Some((index, value)) = linear_row(&model.gradient, 0) {
+                for (&j, &v) in index.iter().zip(value) {
+                    dense.add(j, v);
+                }
             }
+            self.sweeper.function(tape, values, piece, &mut dense);
             if let Some(j) = out.gradient.iter().position(|g| !g.is_finite()) {
                 return Err(GradientError::Derivative(NonFiniteDerivative {
                     constraint: None,
@@ -178,58 +235,83 @@ impl<'m> TapeGradient<'m> {
         }
         out.jacobian_values.clear();
         out.jacobian_values.reserve(entries);
-        for (i, piece) in model.tape.constraints.iter().enumerate() {
-            self.gradient_of(piece, &model.jacobian, i);
-            for j in self.touched.drain(..) {
-                let v = std::mem::take(&mut self.acc[j as usize]);
-                self.in_touched[j as usize] = false;
-                if !v.is_finite() {
-                    return Err(GradientError::Derivative(NonFiniteDerivative {
-                        constraint: Some(i),
-                        variable: j as usize,
-                    }));
+        for (i, piece) in tape.constraints.iter().enumerate() {
+            // The linear entries are copied as they are (a row's indices are distinct);
+            // only a row whose nonlinear part varies is swept, its partials added to
+            // those entries or appended.
+            let start = out.jacobian_values.len();
+            let (index, value) = linear_row(&model.jacobian, i).unwrap_or_default();
+            out.jacobian_rows.resize(start + index.len(), i as u32);
+            out.jacobian_cols.extend_from_slice(index);
+            out.jacobian_values.extend_from_slice(value);
+            if self.sweeper.varies(piece) {
+                if self.mark == u32::MAX - 1 {
+                    self.stamp.fill(u32::MAX);
+                    self.mark = 0;
                 }
-                out.jacobian_rows.push(i as u32);
-                out.jacobian_cols.push(j);
-                out.jacobian_values.push(v);
+                self.mark += 1;
+                for (k, &j) in index.iter().enumerate() {
+                    self.stamp[j as usize] = self.mark;
+                    self.slot[j as usize] = (start + k) as u32;
+                }
+                let mut row = Row {
+                    row: i as u32,
+                    mark: self.mark,
+                    stamp: &mut self.stamp,
+                    slot: &mut self.slot,
+                    out,
+                };
+                self.sweeper.function(tape, values, piece, &mut row);
+            }
+            if let Some(k) = out.jacobian_values[start..]
+                .iter()
+                .position(|v| !v.is_finite())
+            {
+                return Err(GradientError::Derivative(NonFiniteDerivative {
+                    constraint: Some(i),
+                    variable: out.jacobian_cols[start + k] as usize,
+                }));
             }
         }
         Ok(())
     }
+}
 
-    /// Adds the gradient of function `row` of `linear` plus `piece` into `acc`.
-    fn gradient_of(&mut self, piece: &Piece, linear: &SparseRows, row: usize) {
-        if row < linear.rows() {
-            let (index, value) = linear.row(row);
-            for (&j, &v) in index.iter().zip(value) {
-                self.add(j, v);
-            }
-        }
-        self.sweep(piece, 1.0);
-        let model = self.model;
+/// Row `i` of the linear parts `linear`, when it has one.
+fn linear_row(linear: &SparseRows, i: usize) -> Option<(&[u32], &[f64])> {
+    (i < linear.rows()).then(|| linear.row(i))
+}
+
+impl Sweeper {
+    /// Whether the nonlinear part `piece` depends on the variables.
+    fn varies(&self, piece: &Piece) -> bool {
+        piece.root().is_some_and(|root| self.varies[root as usize])
+    }
+
+    /// Adds the partials of the nonlinear part `piece` of one function into `out`, with
+    /// the node values `values`: a sweep of `piece`, then of each defined variable it
+    /// reads, directly or not.
+    fn function(&mut self, tape: &Tape, values: &[f64], piece: &Piece, out: &mut impl Partials) {
+        self.sweep(tape, values, piece, 1.0, out);
         while let Some(d) = self.pending.pop() {
             let a = std::mem::take(&mut self.def_adj[d as usize]);
-            self.sweep(&model.tape.defined[d as usize], a);
+            self.sweep(tape, values, &tape.defined[d as usize], a, out);
         }
     }
 
-    fn add(&mut self, j: u32, v: f64) {
-        let j = j as usize;
-        if !self.in_touched[j] {
-            self.in_touched[j] = true;
-            self.touched.push(j as u32);
-        }
-        self.acc[j] += v;
-    }
-
-    /// Propagates `seed` at the root of `piece` to its leaves: variables into `acc`,
+    /// Propagates `seed` at the root of `piece` to its leaves: variables into `out`,
     /// defined variables into `def_adj` (and `pending`). Leaves `adj` zero.
-    fn sweep(&mut self, piece: &Piece, seed: f64) {
+    fn sweep(
+        &mut self,
+        tape: &Tape,
+        values: &[f64],
+        piece: &Piece,
+        seed: f64,
+        out: &mut impl Partials,
+    ) {
         let Some(root) = piece.root() else {
             return;
         };
-        let model = self.model;
-        let tape = &model.tape;
         if !self.varies[root as usize] || seed == 0.0 {
             return;
         }
@@ -237,15 +319,16 @@ impl<'m> TapeGradient<'m> {
             consts: &tape.consts,
             plterms: &tape.plterms,
         };
-        self.adj[root as usize] = seed;
+        let first = piece.nodes.start;
+        self.adj[(root - first) as usize] = seed;
         for id in piece.nodes.clone().rev() {
-            let a = std::mem::take(&mut self.adj[id as usize]);
+            let a = std::mem::take(&mut self.adj[(id - first) as usize]);
             if a == 0.0 {
                 continue;
             }
             let node = &tape.nodes[id as usize];
             match node.op {
-                Op::Var => self.add(node.aux, a),
+                Op::Var => out.add(node.aux, a),
                 Op::Const => {}
                 Op::DefVar => {
                     let d = node.aux as usize;
@@ -256,23 +339,47 @@ impl<'m> TapeGradient<'m> {
                 }
                 op => {
                     let args = tape.args_of(node);
-                    let local = if op == Op::Sum {
-                        Local::Ones
-                    } else {
-                        self.args.clear();
-                        self.args
-                            .extend(args.iter().map(|&k| self.ws.values[k as usize]));
-                        let varies = [
-                            self.varies[args[0] as usize],
-                            args.get(1).is_some_and(|&k| self.varies[k as usize]),
-                        ];
-                        let v = self.ws.values[id as usize];
-                        ops::local(op, node.aux, &self.args, v, varies, false, data)
+                    // The commonest operations' first partials without the call (the
+                    // same values `ops::local` gives).
+                    let local = match op {
+                        Op::Sum | Op::Add => Local::Ones,
+                        Op::Sub => Local::Dense {
+                            d: [1.0, -1.0],
+                            h: [0.0; 3],
+                        },
+                        Op::Neg => Local::Dense {
+                            d: [-1.0, 0.0],
+                            h: [0.0; 3],
+                        },
+                        Op::Mul => Local::Dense {
+                            d: [values[args[1] as usize], values[args[0] as usize]],
+                            h: [0.0; 3],
+                        },
+                        _ => {
+                            let varies = [
+                                self.varies[args[0] as usize],
+                                args.get(1).is_some_and(|&k| self.varies[k as usize]),
+                            ];
+                            let v = values[id as usize];
+                            let pair;
+                            let arg_values: &[f64] = if args.len() <= 2 {
+                                pair = [
+                                    values[args[0] as usize],
+                                    args.get(1).map_or(0.0, |&k| values[k as usize]),
+                                ];
+                                &pair[..args.len()]
+                            } else {
+                                self.args.clear();
+                                self.args.extend(args.iter().map(|&k| values[k as usize]));
+                                &self.args
+                            };
+                            ops::local(op, node.aux, arg_values, v, varies, false, data)
+                        }
                     };
                     let mut push = |pos: usize, d: f64| {
                         let k = args[pos] as usize;
                         if carries(op, pos) && self.varies[k] {
-                            self.adj[k] += a * d;
+                            self.adj[k - first as usize] += a * d;
                         }
                     };
                     match local {
