@@ -16,24 +16,17 @@
 //! jobs: a short certificate often escapes preemption, a long solve does not.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use pounce::certificate::{
     Multipliers, NlpScaling, ScaledFigure, Tolerances, certify, certify_point,
 };
 use pounce::options::Options;
+use pounce::stop::process_cpu_seconds;
 
-/// CPU time consumed by the process so far.
-fn cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux
-    // supports.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+/// CPU time consumed by the process so far, in seconds.
+fn cpu_time() -> f64 {
+    process_cpu_seconds().expect("the process CPU clock")
 }
 
 /// The minimum CPU and the minimum wall-clock seconds of `runs` calls of `f`.
@@ -42,10 +35,7 @@ fn min_seconds(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
         .map(|_| {
             let (cpu, wall) = (cpu_time(), Instant::now());
             f();
-            (
-                (cpu_time() - cpu).as_secs_f64(),
-                wall.elapsed().as_secs_f64(),
-            )
+            (cpu_time() - cpu, wall.elapsed().as_secs_f64())
         })
         .fold((f64::INFINITY, f64::INFINITY), |(c, w), (a, b)| {
             (c.min(a), w.min(b))

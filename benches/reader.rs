@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use pounce::nl::eval::Evaluator;
 use pounce::nl::write::write_binary;
 use pounce::nl::{ByteOrder, read_file};
+use pounce::stop::process_cpu_seconds;
 
 const REPEATS: usize = 31;
 /// Reads per process in the same-run comparison.
@@ -109,19 +110,6 @@ fn pounce_only(root: &Path, files: &[(u64, PathBuf)]) {
     }
 }
 
-/// CPU time consumed by this process so far.
-fn process_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux
-    // supports.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 /// This process's peak resident memory in KiB (VmHWM).
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -140,9 +128,9 @@ fn time_reads_child(path: &Path) {
     let mut cpu = Vec::with_capacity(READS);
     let mut first_peak = 0;
     for k in 0..READS {
-        let t = process_cpu_time();
+        let t = process_cpu_seconds().expect("the process CPU clock");
         let model = read_file(path).unwrap_or_else(|e| panic!("{e}"));
-        cpu.push((process_cpu_time() - t).as_secs_f64());
+        cpu.push(process_cpu_seconds().expect("the process CPU clock") - t);
         if k == 0 {
             first_peak = peak_rss_kib();
         }

@@ -17,11 +17,14 @@ use robust_common::grid_model;
 /// seconds from the creation of the stop signal to the end of the solve.
 fn solve_within(model: &pounce::nl::Model, limit: f64) -> (SolveStatus, f64) {
     let options = Options::with(&[("print_level", "0")]).unwrap();
-    let before = process_cpu_seconds();
+    let before = process_cpu_seconds().expect("the process CPU clock");
     let stop = Stop::new(None, 1e20, limit);
     let outcome = solve(model, &options, &stop, &mut std::io::sink());
     assert!(outcome.solution.x.iter().all(|v| v.is_finite()));
-    (outcome.solution.status, process_cpu_seconds() - before)
+    (
+        outcome.solution.status,
+        process_cpu_seconds().expect("the process CPU clock") - before,
+    )
 }
 
 #[test]

@@ -32,7 +32,7 @@ use std::time::Instant;
 
 pub use options::*;
 pub use problem::{EvalError, EvalResult, Nlp, StartingPoint, UserScaling};
-pub use timing::{Stopwatch, cpu_seconds};
+pub use timing::Stopwatch;
 
 use crate::linsol::SymmetricIndefiniteSolver;
 use crate::outcome::{Solution, SolveStatus};

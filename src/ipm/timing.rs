@@ -1,20 +1,8 @@
 //! Where a solve spends its time: wall and processor clocks, and per-phase accumulators
 //! for the `print_timing_statistics` block and the `pounce::timing` log line.
 
+use crate::stop::process_cpu_seconds;
 use std::time::Instant;
-
-/// Processor time of the process in seconds (`CLOCK_PROCESS_CPUTIME_ID`, which the
-/// kernel keeps exact to the nanosecond, unlike the tick-based `getrusage`). `None` if
-/// the clock cannot be read.
-pub fn cpu_seconds() -> Option<f64> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
-}
 
 /// A wall-clock and processor-time stopwatch started at construction.
 #[derive(Clone, Copy, Debug)]
@@ -27,7 +15,7 @@ impl Stopwatch {
     pub fn start() -> Self {
         Stopwatch {
             wall: Instant::now(),
-            cpu: cpu_seconds(),
+            cpu: process_cpu_seconds(),
         }
     }
 
@@ -38,7 +26,7 @@ impl Stopwatch {
 
     /// Processor seconds since the start (NaN where not measurable).
     pub fn cpu(&self) -> f64 {
-        match (self.cpu, cpu_seconds()) {
+        match (self.cpu, process_cpu_seconds()) {
             (Some(a), Some(b)) => b - a,
             _ => f64::NAN,
         }
