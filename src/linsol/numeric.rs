@@ -23,13 +23,20 @@ pub(crate) enum Abandoned {
 }
 
 /// A contribution block on the stack: `size` indices, the first `delayed` of
-/// which are delayed pivot columns, and a dense `size × size` lower triangle.
+/// which are delayed pivot columns, and the lower triangle of a dense
+/// `size × size` matrix packed by columns (half the copying of a square).
 #[derive(Clone, Copy, Debug)]
 struct Contribution {
     idx_start: usize,
     val_start: usize,
     size: usize,
     delayed: usize,
+}
+
+impl Contribution {
+    fn packed_len(&self) -> usize {
+        self.size * (self.size + 1) / 2
+    }
 }
 
 /// Buffers of the numeric factorization, grown on first use and reused for
@@ -137,12 +144,14 @@ impl Multifrontal {
             }
             for cb in &self.stack[children.clone()] {
                 let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
-                let vals = &self.stack_val[cb.val_start..cb.val_start + cb.size * cb.size];
+                let mut vals = &self.stack_val[cb.val_start..cb.val_start + cb.packed_len()];
                 for (jj, &gj) in idx.iter().enumerate() {
                     let lj = self.local[gj];
-                    for (ii, &gi) in idx.iter().enumerate().skip(jj) {
-                        f[lower(self.local[gi], lj)] += vals[ii + jj * cb.size];
+                    let (col, rest) = vals.split_at(cb.size - jj);
+                    for (&gi, &v) in idx[jj..].iter().zip(col) {
+                        f[lower(self.local[gi], lj)] += v;
                     }
+                    vals = rest;
                 }
             }
             if let Some(first_child) = self.stack[children.clone()].first() {
@@ -194,7 +203,7 @@ impl Multifrontal {
                 });
                 self.stack_idx.extend_from_slice(&self.front_idx[q..]);
                 for j in q..m {
-                    self.stack_val.extend_from_slice(&f[q + j * m..m + j * m]);
+                    self.stack_val.extend_from_slice(&f[j + j * m..(j + 1) * m]);
                 }
             }
         }
