@@ -46,6 +46,8 @@ pub(crate) struct Multifrontal {
     front: Vec<f64>,
     front_idx: Vec<usize>,
     local: Vec<usize>,
+    /// Front positions of a contribution block's rows.
+    rel: Vec<usize>,
     stack: Vec<Contribution>,
     stack_idx: Vec<usize>,
     stack_val: Vec<f64>,
@@ -60,6 +62,7 @@ impl Multifrontal {
         8 * (self.front.capacity()
             + self.front_idx.capacity()
             + self.local.capacity()
+            + self.rel.capacity()
             + self.stack_idx.capacity()
             + self.stack_val.capacity()
             + self.work.capacity())
@@ -145,11 +148,13 @@ impl Multifrontal {
             for cb in &self.stack[children.clone()] {
                 let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
                 let mut vals = &self.stack_val[cb.val_start..cb.val_start + cb.packed_len()];
-                for (jj, &gj) in idx.iter().enumerate() {
-                    let lj = self.local[gj];
+                // Front positions of the block's rows, looked up once per block.
+                self.rel.clear();
+                self.rel.extend(idx.iter().map(|&g| self.local[g]));
+                for (jj, &lj) in self.rel.iter().enumerate() {
                     let (col, rest) = vals.split_at(cb.size - jj);
-                    for (&gi, &v) in idx[jj..].iter().zip(col) {
-                        f[lower(self.local[gi], lj)] += v;
+                    for (&li, &v) in self.rel[jj..].iter().zip(col) {
+                        f[lower(li, lj)] += v;
                     }
                     vals = rest;
                 }
