@@ -19,7 +19,7 @@
 //! linear, so nothing but the diagonal entry comes out of the chain).
 
 use super::edge_push::Pattern;
-use super::ops::hessian_pattern;
+use super::ops::{Exponent, hessian_pattern};
 use super::program::{Piece, Program, SlotSet, carries};
 use crate::nl::tape::Op;
 use std::ops::Range;
@@ -31,7 +31,7 @@ pub(crate) enum Step {
     /// (adding, subtracting, negating, multiplying or dividing by a constant).
     Scale(f64),
     /// A power with a constant exponent, of the argument in slot `arg`.
-    Power { arg: u32, exponent: f64 },
+    Power { arg: u32, exponent: Exponent },
     /// Any other operation `k`, whose active argument is at position `pos`.
     Op { k: u32, pos: u8 },
 }
@@ -170,15 +170,15 @@ impl Chains {
             (Some(s), _) => Step::Scale(s),
             (None, Op::Square) => Step::Power {
                 arg: args[0],
-                exponent: 2.0,
+                exponent: Exponent::new(2.0),
             },
             (None, Op::PowConstExp) => Step::Power {
                 arg: args[0],
-                exponent: prog.consts[prog.aux[k] as usize],
+                exponent: Exponent::new(prog.consts[prog.aux[k] as usize]),
             },
             (None, Op::Pow) if pos == 0 && constant().is_some() => Step::Power {
                 arg: args[0],
-                exponent: constant().expect("constant exponent"),
+                exponent: Exponent::new(constant().expect("constant exponent")),
             },
             _ => Step::Op {
                 k: k as u32,

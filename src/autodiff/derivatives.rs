@@ -938,7 +938,7 @@ fn chain_diagonal(
         let (d, h) = match step {
             Step::Scale(d) => (d, None),
             Step::Power { arg, exponent } => {
-                let (d, h) = ops::pow_const_exp(vals[arg as usize], exponent);
+                let (d, h) = exponent.derivatives(vals[arg as usize]);
                 (d, Some(h))
             }
             Step::Op { k, pos } => {
