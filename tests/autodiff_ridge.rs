@@ -279,3 +279,41 @@ fn banded_ridges_with_n_1e5_stay_linear() {
         assert_close(h[e], want, 1e-12, &format!("h[{r}][{c}]"));
     }
 }
+
+#[test]
+fn defined_variables_read_many_times_over_are_not_expanded_without_bound() {
+    // d1 = Σ (64 times) u with u = x0 + x1, d_{k+1} = Σ (64 times) d_k up to d5, so
+    // d5 = 2³⁰ (x0 + x1); f = sin(1e-9 d5). Expanding d5 into its affine form read by
+    // read would visit 64⁵ ≈ 10⁹ reads: the term is left to edge pushing instead.
+    let mut b = TapeBuilder::default();
+    b.begin();
+    let (x0, x1) = (b.var(0), b.var(1));
+    b.bin(Op::Add, x0, x1);
+    b.end_defined();
+    for k in 0..5 {
+        b.begin();
+        let reads: Vec<_> = (0..64).map(|_| b.def(k)).collect();
+        b.node(Op::Sum, 0, &reads);
+        b.end_defined();
+    }
+    b.begin();
+    let c = b.num(1e-9);
+    let d5 = b.def(5);
+    let t = b.bin(Op::Mul, c, d5);
+    b.un(Op::Sin, t);
+    b.end_objective();
+    let m = model(2, b.tape, &[], &[vec![]]);
+    let mut d = Derivatives::new(&m).unwrap();
+    assert_eq!(d.ridge_term_count(), 0);
+    let x = [0.3, 0.45];
+    let (hr, hc) = d.hessian_structure();
+    let (hr, hc) = (hr.to_vec(), hc.to_vec());
+    let mut hv = vec![0.0; hr.len()];
+    d.hessian_values(&x, 1.0, &[], &mut hv).unwrap();
+    let h = dense_lower(2, &hr, &hc, &hv);
+    let c = 1e-9 * 2f64.powi(30);
+    let want = -c * c * (c * (x[0] + x[1])).sin();
+    for (r, col) in [(0, 0), (1, 0), (1, 1)] {
+        assert_close(h[r][col], want, 1e-12, &format!("h[{r}][{col}]"));
+    }
+}

@@ -35,6 +35,11 @@ const MAX_LEN: usize = 256;
 /// expanded into affine forms.
 const MAX_DEPTH: usize = 8;
 
+/// Most argument reads spent expanding defined variables for one term, so that a
+/// large defined variable read by many terms, or defined variables that read each
+/// other many times over, are not expanded at a cost beyond the terms' sizes.
+const EXPANSION_BUDGET: usize = 8 * MAX_LEN;
+
 /// Sparse linear part of an affine form: variables increasing, no zero coefficient.
 type Linear = Vec<(u32, f64)>;
 
@@ -328,6 +333,7 @@ fn recognize(prog: &Program, p: &Piece, uses: &[u8], t: u32) -> Option<Found> {
     };
     let mut forms: Vec<Form> = Vec::with_capacity(count);
     let mut args: Vec<Form> = Vec::new();
+    let mut budget = EXPANSION_BUDGET;
     // Sources that are affine leaves, with their linear parts.
     let mut leaves: Vec<(usize, Linear)> = Vec::new();
     let mut second = false;
@@ -338,7 +344,7 @@ fn recognize(prog: &Program, p: &Piece, uses: &[u8], t: u32) -> Option<Found> {
                 Some(i) if i < forms.len() => {
                     std::mem::replace(&mut forms[i], Form::Constant(None))
                 }
-                _ => slot_form(prog, a, MAX_DEPTH)?,
+                _ => slot_form(prog, a, MAX_DEPTH, &mut budget)?,
             });
         }
         let mut form = op_form(prog, k, &args);
@@ -382,8 +388,9 @@ fn recognize(prog: &Program, p: &Piece, uses: &[u8], t: u32) -> Option<Found> {
 
 /// The form of a slot outside the operations being classified: a variable, a
 /// constant, or a defined variable that is affine (expanded through up to `depth`
-/// levels of defined variables); `None` for any other.
-fn slot_form(prog: &Program, slot: u32, depth: usize) -> Option<Form> {
+/// levels of defined variables, each expansion taking one plus its argument reads
+/// from `budget`); `None` for any other, or when the budget runs out.
+fn slot_form(prog: &Program, slot: u32, depth: usize, budget: &mut usize) -> Option<Form> {
     let s = slot as usize;
     if s < prog.n_var {
         return Some(Form::Affine(vec![(slot, 1.0)]));
@@ -399,6 +406,8 @@ fn slot_form(prog: &Program, slot: u32, depth: usize) -> Option<Form> {
         return None;
     }
     let p = &prog.defined[d as usize];
+    let reads = prog.arg_start[p.ops.end] - prog.arg_start[p.ops.start];
+    *budget = budget.checked_sub(1 + reads)?;
     let mut forms: Vec<Form> = Vec::with_capacity(p.ops.len());
     let mut args: Vec<Form> = Vec::new();
     for k in p.ops.clone() {
@@ -406,7 +415,7 @@ fn slot_form(prog: &Program, slot: u32, depth: usize) -> Option<Form> {
         for &a in prog.args_of(k) {
             args.push(match local_op(prog, p, a) {
                 Some(i) => forms[i - p.ops.start].clone(),
-                None => slot_form(prog, a, depth - 1)?,
+                None => slot_form(prog, a, depth - 1, budget)?,
             });
         }
         match op_form(prog, k, &args) {
@@ -415,7 +424,7 @@ fn slot_form(prog: &Program, slot: u32, depth: usize) -> Option<Form> {
         }
     }
     local_op(prog, p, p.root).map_or_else(
-        || slot_form(prog, p.root, depth - 1),
+        || slot_form(prog, p.root, depth - 1, budget),
         |i| Some(forms.swap_remove(i - p.ops.start)),
     )
 }
