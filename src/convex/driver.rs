@@ -293,28 +293,38 @@ fn polish_finished(
     f: &mut Finished,
 ) -> Option<PolishGain> {
     let duals = f.duals.as_ref()?;
-    let error = |x: &[f64], d: &super::conic::OriginalDuals| {
-        let m = measures(
-            problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
-        );
-        m.dual_infeasibility
-            .max(m.constraint_violation)
-            .max(m.bound_violation)
-            .max(m.complementarity)
-    };
+    let error = |x: &[f64], d: &super::conic::OriginalDuals| kkt_error(problem, quadratic, x, d);
     let before = error(&f.x, duals);
-    let (x, polished) = polish::polish(problem, quadratic, settings, &f.x, duals)?;
-    let after = error(&x, &polished);
+    let target = settings.tol_feas.min(settings.tol_gap_abs);
+    let (x, polished, after) =
+        polish::polish(problem, quadratic, settings, &f.x, duals, &error, target)?;
     // A NaN error counts as no improvement.
     if after.is_nan() || after >= before {
         return None;
     }
     f.x = x;
     f.duals = Some(polished);
-    if f.status != ConvexStatus::Solved && after <= settings.tol_feas.min(settings.tol_gap_abs) {
+    if f.status != ConvexStatus::Solved && after <= target {
         f.status = ConvexStatus::Solved;
     }
     Some(PolishGain { before, after })
+}
+
+/// The largest error of the optimality conditions of `(x, duals)` on the original
+/// problem (absolute): stationarity, row and bound violation, complementarity.
+pub(super) fn kkt_error(
+    problem: &QpProblem,
+    quadratic: &[QuadraticRow],
+    x: &[f64],
+    d: &super::conic::OriginalDuals,
+) -> f64 {
+    let m = measures(
+        problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
+    );
+    m.dual_infeasibility
+        .max(m.constraint_violation)
+        .max(m.bound_violation)
+        .max(m.complementarity)
 }
 
 /// Builds the result and prints the final block.
