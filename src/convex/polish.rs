@@ -473,6 +473,22 @@ fn newton(
     finite.then_some((best_x, best_y))
 }
 
+/// The largest KKT error on the original problem (absolute) at which a polished
+/// point is an optimum.
+pub fn full_tolerance(settings: &Settings) -> f64 {
+    settings.tol_feas.min(settings.tol_gap_abs)
+}
+
+/// Which Newton steps [`polish`] tries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Passes {
+    /// Steps solved to round-off only: the cheap attempt on an iterate the iteration
+    /// can still improve.
+    Refined,
+    /// Then the proximal-point steps as well: the end point of the iteration.
+    All,
+}
+
 /// The polished point and multipliers for the interior-point result `(x, duals)`:
 /// of every active set tried, the one whose point `error` (the largest KKT error on
 /// the original problem) measures smallest, with that error; `None` when no Newton
@@ -484,13 +500,13 @@ fn newton(
 /// matrix). On a degenerate active set — more active sides than free directions, as
 /// at the vertex of a degenerate LP — that matrix is singular, and refining against
 /// it moves the multipliers along its null space by amounts whose round-off swamps
-/// the residual; if that pass falls short of `target`, the active sets are tried
-/// again with unrefined steps on the regularized matrix, proximal-point Newton steps
+/// the residual; if that pass falls short of [`full_tolerance`] and `passes` is
+/// [`Passes::All`], the active sets are tried again with unrefined steps on the regularized matrix, proximal-point Newton steps
 /// that leave the null space alone: first with the method's static regularization,
 /// then with the larger [`PROXIMAL_REGULARIZATION`]. The regularization sets only the
 /// rate of the iteration, not its fixed point (a KKT point of the active set); the
-/// small one converges where the active rows' Schur complement is itself tiny
-/// (Maros–Meszaros QSHELL, whose objective Hessian has entries near 1e10), the large
+/// small one converges faster where the active rows' Schur complement is itself
+/// small (Maros–Meszaros QSHELL polishes only with it), the large
 /// one keeps the factorization's growth small where a `1e-8` pivot against rows of
 /// the data's size loses the residual to round-off (netlib degen3's active set
 /// cannot be factored at all with it).
@@ -501,7 +517,7 @@ pub fn polish(
     x: &[f64],
     duals: &OriginalDuals,
     error: &dyn Fn(&[f64], &OriginalDuals) -> f64,
-    target: f64,
+    passes: Passes,
 ) -> Option<(Vec<f64>, OriginalDuals, f64)> {
     let m = problem.num_rows();
     let mut quad_of_row = vec![None; m];
@@ -529,14 +545,19 @@ pub fn polish(
         static_regularization_constant: delta,
         ..settings.clone()
     };
-    let passes = [
+    let all_passes = [
         settings.clone(),
         proximal(settings.static_regularization_constant),
         proximal(PROXIMAL_REGULARIZATION),
     ];
     let tol = 0.1 * settings.tol_feas;
     let mut best: Option<(Vec<f64>, OriginalDuals, f64)> = None;
-    for step_settings in &passes {
+    let passes = match passes {
+        Passes::Refined => &all_passes[..1],
+        Passes::All => &all_passes[..],
+    };
+    let target = full_tolerance(settings);
+    for step_settings in passes {
         polish.active.clone_from(&first_active);
         let mut y = first_y.clone();
         for round in 0..MAX_ROUNDS {
@@ -604,7 +625,16 @@ mod tests {
         duals: &OriginalDuals,
     ) -> (Vec<f64>, OriginalDuals) {
         let error = |x: &[f64], d: &OriginalDuals| kkt_error(qp, rows, x, d);
-        let (x, d, _) = polish(qp, rows, &Settings::default(), x, duals, &error, 1e-8).unwrap();
+        let (x, d, _) = polish(
+            qp,
+            rows,
+            &Settings::default(),
+            x,
+            duals,
+            &error,
+            Passes::All,
+        )
+        .unwrap();
         (x, d)
     }
 
