@@ -1,7 +1,9 @@
-//! The Newton polish of an LP's interior-point end point: netlib's agg2 ends its
+//! The Newton polish of LP and QP interior-point end points: netlib's agg2 ends its
 //! iteration with a KKT error just above `tol` (the last directions lose accuracy on
 //! its badly scaled rows); polished on its active set it is certified on the convex
 //! path, at the objective Clarabel and HiGHS agree on, without the NLP fallback.
+//! netlib's degen3 (a degenerate active set, singular Newton matrix) needs the
+//! proximal-point steps, Maros–Meszaros QSHELL the best of the active sets tried.
 
 use std::path::PathBuf;
 
@@ -11,10 +13,10 @@ use pounce::outcome::SolveStatus;
 use pounce::solver_selection::solve;
 use pounce::stop::Stop;
 
-/// The HiGHS objective of `name` in `../shared/reference/convex-netlib.jsonl`, where
+/// The HiGHS objective of `name` in `../shared/reference/convex-CORPUS.jsonl`, where
 /// Clarabel agrees with it.
-fn reference_objective(shared: &std::path::Path, name: &str) -> f64 {
-    let path = shared.join("reference/convex-netlib.jsonl");
+fn reference_objective(shared: &std::path::Path, corpus: &str, name: &str) -> f64 {
+    let path = shared.join(format!("reference/convex-{corpus}.jsonl"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let record: serde_json::Value = text
@@ -26,10 +28,12 @@ fn reference_objective(shared: &std::path::Path, name: &str) -> f64 {
     record["highs"]["obj"].as_f64().unwrap()
 }
 
-#[test]
-fn agg2_is_certified_on_the_convex_path_after_the_polish() {
+/// Solves `corpus/name.nl` under `solver_selection=auto` and checks that the polish
+/// ran, that no NLP fallback was needed and that the certified objective is within
+/// 1e-6 of the agreeing references.
+fn certified_after_the_polish(corpus: &str, name: &str) {
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let model = read_file(&shared.join("corpus/netlib/agg2.nl")).unwrap();
+    let model = read_file(&shared.join(format!("corpus/{corpus}/{name}.nl"))).unwrap();
     let options = Options::with(&[("solver_selection", "auto")]).unwrap();
     let mut log = Vec::new();
     let outcome = solve(&model, &options, &Stop::never(), &mut log);
@@ -37,10 +41,25 @@ fn agg2_is_certified_on_the_convex_path_after_the_polish() {
     assert!(log.contains("Newton polish on the active set"), "{log}");
     assert!(!log.contains("solving again with the NLP method"), "{log}");
     assert_eq!(outcome.solution.status, SolveStatus::Success, "{log}");
-    let reference = reference_objective(&shared, "agg2");
+    let reference = reference_objective(&shared, corpus, name);
     let objective = outcome.solution.objective;
     assert!(
         (objective - reference).abs() <= 1e-6 * reference.abs().max(1.0),
         "objective {objective} against {reference}"
     );
+}
+
+#[test]
+fn agg2_is_certified_on_the_convex_path_after_the_polish() {
+    certified_after_the_polish("netlib", "agg2");
+}
+
+#[test]
+fn degen3_is_certified_on_the_convex_path_after_the_polish() {
+    certified_after_the_polish("netlib", "degen3");
+}
+
+#[test]
+fn qshell_is_certified_on_the_convex_path_after_the_polish() {
+    certified_after_the_polish("maros-meszaros", "QSHELL");
 }

@@ -9,7 +9,7 @@ use super::cones::ConeSpec;
 use super::conic::ConicProblem;
 use super::info::{ConvexStatus, Info};
 use super::output::{self, FinalMeasures, ProblemSizes};
-use super::polish;
+use super::polish::{self, Passes};
 use super::problem::{BoundConflict, ProblemError, QpProblem, is_finite_bound};
 use super::qcqp::{self, QcqpProblem, QuadraticRow};
 use super::result::{Certificate, ConvexResult};
@@ -120,19 +120,33 @@ fn solve_with_quadratic_rows(
             ));
         }
     };
-    // A QCQP's iterate is polished once it meets the looser polish tolerances, and
-    // the solve ends there when the polished point meets the full ones; otherwise the
-    // iteration goes on and its end point is polished again.
-    let loose = Settings {
-        tol_feas: POLISH_TOLERANCE_FACTOR * settings.tol_feas,
-        tol_gap_abs: POLISH_TOLERANCE_FACTOR * settings.tol_gap_abs,
-        tol_gap_rel: POLISH_TOLERANCE_FACTOR * settings.tol_gap_rel,
-        ..settings.clone()
+    // The iterate is polished once the solve is nearly done, and the solve ends there
+    // when the polished point meets the full tolerances; otherwise the iteration goes
+    // on and its end point is polished again. A QCQP's iterate is polished once it
+    // meets looser tolerances (its cone pairs limit the multipliers' accuracy); an LP's
+    // or QP's once it meets its relative residual and gap tolerances, when only the
+    // absolute bounds on single complementarity products and on the dual residual
+    // remain, which on models with a large objective take the iteration many more
+    // steps (Maros–Meszaros HUES-MOD, objective 3.5e7: 35 iterations past that point)
+    // and the polish on the active set meets at once.
+    let early_test = if quadratic.is_empty() {
+        Settings {
+            tol_compl: f64::INFINITY,
+            tol_dual_abs: f64::INFINITY,
+            ..settings.clone()
+        }
+    } else {
+        Settings {
+            tol_feas: POLISH_TOLERANCE_FACTOR * settings.tol_feas,
+            tol_gap_abs: POLISH_TOLERANCE_FACTOR * settings.tol_gap_abs,
+            tol_gap_rel: POLISH_TOLERANCE_FACTOR * settings.tol_gap_rel,
+            ..settings.clone()
+        }
     };
     let mut early: Option<(Finished, PolishGain)> = None;
     let mut tried = false;
     let status = engine.run(log, problem.c0, start, &mut |engine| {
-        if quadratic.is_empty() || tried || engine.info.check_full(&loose) != ConvexStatus::Solved {
+        if tried || engine.info.check_full(&early_test) != ConvexStatus::Solved {
             return false;
         }
         tried = true;
@@ -143,7 +157,7 @@ fn solve_with_quadratic_rows(
             quadratic,
             ConvexStatus::AlmostSolved,
         );
-        match polish_finished(problem, quadratic, settings, &mut f) {
+        match polish_finished(problem, quadratic, settings, &mut f, Passes::Refined) {
             Some(gain) if f.status == ConvexStatus::Solved => {
                 early = Some((f, gain));
                 true
@@ -161,7 +175,7 @@ fn solve_with_quadratic_rows(
             let gain = if polishable(status)
                 && (!quadratic.is_empty() || status != ConvexStatus::Solved)
             {
-                polish_finished(problem, quadratic, settings, &mut f)
+                polish_finished(problem, quadratic, settings, &mut f, Passes::All)
             } else {
                 None
             };
@@ -291,30 +305,40 @@ fn polish_finished(
     quadratic: &[QuadraticRow],
     settings: &Settings,
     f: &mut Finished,
+    passes: Passes,
 ) -> Option<PolishGain> {
     let duals = f.duals.as_ref()?;
-    let error = |x: &[f64], d: &super::conic::OriginalDuals| {
-        let m = measures(
-            problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
-        );
-        m.dual_infeasibility
-            .max(m.constraint_violation)
-            .max(m.bound_violation)
-            .max(m.complementarity)
-    };
+    let error = |x: &[f64], d: &super::conic::OriginalDuals| kkt_error(problem, quadratic, x, d);
     let before = error(&f.x, duals);
-    let (x, polished) = polish::polish(problem, quadratic, settings, &f.x, duals)?;
-    let after = error(&x, &polished);
+    let (x, polished, after) =
+        polish::polish(problem, quadratic, settings, &f.x, duals, &error, passes)?;
     // A NaN error counts as no improvement.
     if after.is_nan() || after >= before {
         return None;
     }
     f.x = x;
     f.duals = Some(polished);
-    if f.status != ConvexStatus::Solved && after <= settings.tol_feas.min(settings.tol_gap_abs) {
+    if f.status != ConvexStatus::Solved && after <= polish::full_tolerance(settings) {
         f.status = ConvexStatus::Solved;
     }
     Some(PolishGain { before, after })
+}
+
+/// The largest error of the optimality conditions of `(x, duals)` on the original
+/// problem (absolute): stationarity, row and bound violation, complementarity.
+pub(super) fn kkt_error(
+    problem: &QpProblem,
+    quadratic: &[QuadraticRow],
+    x: &[f64],
+    d: &super::conic::OriginalDuals,
+) -> f64 {
+    let m = measures(
+        problem, quadratic, x, &d.lambda, &d.z_lower, &d.z_upper, 0.0,
+    );
+    m.dual_infeasibility
+        .max(m.constraint_violation)
+        .max(m.bound_violation)
+        .max(m.complementarity)
 }
 
 /// Builds the result and prints the final block.

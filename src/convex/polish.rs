@@ -41,6 +41,9 @@ const CHORD_CONTRACTION: f64 = 0.1;
 /// A step that fails after one contracting the residual this much found round-off.
 const ROUND_OFF_CONTRACTION: f64 = 1e-3;
 
+/// Static regularization of the proximal-point Newton steps (see [`polish`]).
+const PROXIMAL_REGULARIZATION: f64 = 1e-6;
+
 /// Active sets tried at most: the first from the interior-point result, each next
 /// one corrected by what the previous polish violated.
 const MAX_ROUNDS: usize = 3;
@@ -470,19 +473,53 @@ fn newton(
     finite.then_some((best_x, best_y))
 }
 
-/// The polished point and multipliers for the interior-point result `(x, duals)`, or
-/// `None` when the Newton matrix cannot be factored or the iteration makes no
-/// progress. The multipliers of inactive sides are zero; those of the active sides
-/// are clipped to their required sign (a wrong sign only from round-off on a weakly
-/// active side), so the caller must measure the result before keeping it.
+/// The largest KKT error on the original problem (absolute) at which a polished
+/// point is an optimum.
+pub fn full_tolerance(settings: &Settings) -> f64 {
+    settings.tol_feas.min(settings.tol_gap_abs)
+}
+
+/// Which Newton steps [`polish`] tries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Passes {
+    /// Steps solved to round-off only: the cheap attempt on an iterate the iteration
+    /// can still improve.
+    Refined,
+    /// Then the proximal-point steps as well: the end point of the iteration.
+    All,
+}
+
+/// The polished point and multipliers for the interior-point result `(x, duals)`:
+/// of every active set tried, the one whose point `error` (the largest KKT error on
+/// the original problem) measures smallest, with that error; `None` when no Newton
+/// matrix can be factored. The multipliers of inactive sides are zero; those of the
+/// active sides are clipped to their required sign (a wrong sign only from round-off
+/// on a weakly active side), so the caller must compare the error with the start's.
+///
+/// The Newton steps are first solved to round-off (refined against the unregularized
+/// matrix). On a degenerate active set — more active sides than free directions, as
+/// at the vertex of a degenerate LP — that matrix is singular, and refining against
+/// it moves the multipliers along its null space by amounts whose round-off swamps
+/// the residual; if that pass falls short of [`full_tolerance`] and `passes` is
+/// [`Passes::All`], the active sets are tried again with unrefined steps on the regularized matrix, proximal-point Newton steps
+/// that leave the null space alone: first with the method's static regularization,
+/// then with the larger [`PROXIMAL_REGULARIZATION`]. The regularization sets only the
+/// rate of the iteration, not its fixed point (a KKT point of the active set); the
+/// small one converges faster where the active rows' Schur complement is itself
+/// small (Maros–Meszaros QSHELL polishes only with it), the large
+/// one keeps the factorization's growth small where a `1e-8` pivot against rows of
+/// the data's size loses the residual to round-off (netlib degen3's active set
+/// cannot be factored at all with it).
 pub fn polish(
     problem: &QpProblem,
     quadratic: &[QuadraticRow],
     settings: &Settings,
     x: &[f64],
     duals: &OriginalDuals,
-) -> Option<(Vec<f64>, OriginalDuals)> {
-    let (n, m) = (problem.num_vars(), problem.num_rows());
+    error: &dyn Fn(&[f64], &OriginalDuals) -> f64,
+    passes: Passes,
+) -> Option<(Vec<f64>, OriginalDuals, f64)> {
+    let m = problem.num_rows();
     let mut quad_of_row = vec![None; m];
     for (k, quad) in quadratic.iter().enumerate() {
         quad_of_row[quad.row] = Some(k);
@@ -502,48 +539,104 @@ pub fn polish(
     let mut values = vec![0.0; m];
     polish.row_values(x, &mut values);
     let scales = polish.scales(x, &quad_of_row);
-    let (active, mut y) = active_set(problem, &quad_of_row, &values, x, duals, &scales);
-    polish.active = active;
+    let (first_active, first_y) = active_set(problem, &quad_of_row, &values, x, duals, &scales);
+    let proximal = |delta: f64| Settings {
+        iterative_refinement_max_cycles: 0,
+        static_regularization_constant: delta,
+        ..settings.clone()
+    };
+    let all_passes = [
+        settings.clone(),
+        proximal(settings.static_regularization_constant),
+        proximal(PROXIMAL_REGULARIZATION),
+    ];
     let tol = 0.1 * settings.tol_feas;
-    let mut best_x = x.to_vec();
-    for round in 0..MAX_ROUNDS {
-        let (px, py) = newton(&polish, settings, x, &y, &mut values)?;
-        polish.row_values(&px, &mut values);
-        let correction = polish.corrected(&px, &py, &values, &scales, &quad_of_row, tol);
-        best_x = px;
-        y = py;
-        match correction {
-            Some((active, corrected_y)) if round + 1 < MAX_ROUNDS => {
-                polish.active = active;
-                y = corrected_y;
+    let mut best: Option<(Vec<f64>, OriginalDuals, f64)> = None;
+    let passes = match passes {
+        Passes::Refined => &all_passes[..1],
+        Passes::All => &all_passes[..],
+    };
+    let target = full_tolerance(settings);
+    for step_settings in passes {
+        polish.active.clone_from(&first_active);
+        let mut y = first_y.clone();
+        for round in 0..MAX_ROUNDS {
+            let Some((px, py)) = newton(&polish, step_settings, x, &y, &mut values) else {
+                break;
+            };
+            let d = signed_multipliers(problem, &polish.active, &py);
+            let e = error(&px, &d);
+            polish.row_values(&px, &mut values);
+            let correction = polish.corrected(&px, &py, &values, &scales, &quad_of_row, tol);
+            // A NaN error counts as no improvement.
+            if best.as_ref().is_none_or(|b| e < b.2) {
+                best = Some((px, d, e));
             }
-            _ => break,
+            match correction {
+                Some((active, corrected_y)) if round + 1 < MAX_ROUNDS => {
+                    polish.active = active;
+                    y = corrected_y;
+                }
+                _ => break,
+            }
+        }
+        if best.as_ref().is_some_and(|b| b.2 <= target) {
+            break;
         }
     }
-    let mut polished = OriginalDuals {
+    best
+}
+
+/// The multipliers of the active sides `active` from their values `y` in Ipopt's
+/// convention, each clipped to its side's sign; zero on every inactive side.
+fn signed_multipliers(problem: &QpProblem, active: &[Active], y: &[f64]) -> OriginalDuals {
+    let (n, m) = (problem.num_vars(), problem.num_rows());
+    let mut d = OriginalDuals {
         lambda: vec![0.0; m],
         z_lower: vec![0.0; n],
         z_upper: vec![0.0; n],
     };
-    for (a, &yk) in polish.active.iter().zip(&y) {
+    for (a, &yk) in active.iter().zip(y) {
         let yk = match a.side {
             Side::Equality => yk,
             Side::Upper => yk.max(0.0),
             Side::Lower => yk.min(0.0),
         };
         match a.kind {
-            Kind::Row { row, .. } => polished.lambda[row] = yk,
-            Kind::Variable(j) if yk >= 0.0 => polished.z_upper[j] = yk,
-            Kind::Variable(j) => polished.z_lower[j] = -yk,
+            Kind::Row { row, .. } => d.lambda[row] = yk,
+            Kind::Variable(j) if yk >= 0.0 => d.z_upper[j] = yk,
+            Kind::Variable(j) => d.z_lower[j] = -yk,
         }
     }
-    Some((best_x, polished))
+    d
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convex::driver::kkt_error;
     use crate::convex::qcqp::QuadraticSide;
+
+    /// [`polish`] with the driver's error measure and default settings.
+    fn polished(
+        qp: &QpProblem,
+        rows: &[QuadraticRow],
+        x: &[f64],
+        duals: &OriginalDuals,
+    ) -> (Vec<f64>, OriginalDuals) {
+        let error = |x: &[f64], d: &OriginalDuals| kkt_error(qp, rows, x, d);
+        let (x, d, _) = polish(
+            qp,
+            rows,
+            &Settings::default(),
+            x,
+            duals,
+            &error,
+            Passes::All,
+        )
+        .unwrap();
+        (x, d)
+    }
 
     /// min (x0 − 3)² + (x1 − 4)²  s.t.  x0² + x1² ≤ 1,  x1 ≤ 0.7:  the optimum is
     /// x = (√0.51, 0.7) with both rows active.
@@ -582,7 +675,7 @@ mod tests {
             z_lower: vec![0.0; 2],
             z_upper: vec![0.0; 2],
         };
-        let (x, d) = polish(&qp, &rows, &Settings::default(), &start, &duals).unwrap();
+        let (x, d) = polished(&qp, &rows, &start, &duals);
         assert!(
             (x[0] - x0).abs() < 1e-13 && (x[1] - 0.7).abs() < 1e-13,
             "{x:?}"
@@ -604,7 +697,7 @@ mod tests {
             z_lower: vec![0.0; 2],
             z_upper: vec![0.0; 2],
         };
-        let (x, d) = polish(&qp, &rows, &Settings::default(), &[0.6, 0.75], &duals).unwrap();
+        let (x, d) = polished(&qp, &rows, &[0.6, 0.75], &duals);
         assert!(
             (x[0] - x0).abs() < 1e-12 && (x[1] - 0.7).abs() < 1e-12,
             "{x:?}"
@@ -622,14 +715,7 @@ mod tests {
             z_lower: vec![0.0; 2],
             z_upper: vec![0.0; 2],
         };
-        let (x, d) = polish(
-            &qp,
-            &rows,
-            &Settings::default(),
-            &[0.59999, 0.79999],
-            &duals,
-        )
-        .unwrap();
+        let (x, d) = polished(&qp, &rows, &[0.59999, 0.79999], &duals);
         assert!(
             (x[0] - 0.6).abs() < 1e-13 && (x[1] - 0.8).abs() < 1e-13,
             "{x:?}"
