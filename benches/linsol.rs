@@ -5,8 +5,7 @@
 //! `cargo bench --bench linsol -- FILE.mtx ...` runs Matrix Market files
 //! (the first `--primal N` rows are the primal block, for faer's signs; a
 //! KKT dump written by pounce with `kkt_dump_iter` says it itself).
-
-use std::time::Instant;
+//! Times are processor time of the process (`CLOCK_PROCESS_CPUTIME_ID`).
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
@@ -19,6 +18,7 @@ use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Par, Side};
 use pounce::linsol::sparse::SparseLdlt;
 use pounce::linsol::{Inertia, LowerCsc, SymmetricIndefiniteSolver, mtx};
+use pounce::stop::process_cpu_seconds;
 
 /// splitmix64 for reproducible matrices.
 struct Rng(u64);
@@ -211,170 +211,293 @@ fn generated(quick: bool) -> Vec<Case> {
     cases
 }
 
-/// The fastest of repeated timings: on a shared machine the others measure
-/// the load as much as the code.
-fn best(v: Vec<f64>) -> f64 {
-    v.into_iter().fold(f64::INFINITY, f64::min)
+/// Minimum and median of repeated timings: on a shared machine the minimum is
+/// the least disturbed run, the median says how typical it is.
+#[derive(Clone, Copy, Debug, Default)]
+struct Times {
+    min: f64,
+    median: f64,
 }
 
+impl Times {
+    fn of(mut v: Vec<f64>) -> Self {
+        v.sort_by(f64::total_cmp);
+        Self {
+            min: v[0],
+            median: v[v.len() / 2],
+        }
+    }
+}
+
+impl std::fmt::Display for Times {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.4} / {:.4}", self.min, self.median)
+    }
+}
+
+fn best(v: Vec<f64>) -> f64 {
+    Times::of(v).min
+}
+
+/// Processor time of `f`: on a loaded machine the wall clock also counts the
+/// time the process waited for a core.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let t = Instant::now();
+    let cpu = || process_cpu_seconds().expect("the process CPU clock");
+    let t = cpu();
     let r = f();
-    (r, t.elapsed().as_secs_f64())
+    (r, cpu() - t)
 }
 
 const REPEATS: usize = 15;
 
-struct Ours {
-    /// `analyse` plus the first `factor` (where the symbolic analysis runs).
-    first: f64,
-    factor: f64,
-    solve: f64,
-    nnz_l: usize,
-    mbytes: f64,
-    delayed: usize,
-    inertia: String,
-    /// Normwise backward error `‖b − Ax‖∞ / (‖A‖∞‖x‖∞ + ‖b‖∞)` of the solve.
-    residual: f64,
-    perm: Vec<usize>,
-}
-
-fn run_ours(c: &Case) -> Ours {
-    let mut s = SparseLdlt::new();
-    let fmt = |r: Result<Inertia, pounce::linsol::LinsolError>| match r {
+fn fmt_inertia(r: Result<Inertia, pounce::linsol::LinsolError>) -> String {
+    match r {
         Ok(i) => format!("+{} -{} 0:{}", i.positive, i.negative, i.zero),
         Err(e) => format!("{e}"),
-    };
-    // The symbolic analysis runs at the first factorization.
-    let (r, first) = timed(|| {
-        s.analyse(&c.pattern).expect("analysis");
-        s.factor(&c.values)
-    });
-    let mut inertia = fmt(r);
-    let perm = s.permutation().expect("analysed").to_vec();
-    let factor = best(
-        (0..REPEATS)
-            .map(|_| {
-                let (r, t) = timed(|| s.factor(&c.values));
-                inertia = fmt(r);
-                t
-            })
-            .collect(),
-    );
-    let n = c.pattern.dim;
-    let b: Vec<f64> = (0..n)
-        .map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0)
-        .collect();
-    let mut x = b.clone();
-    let solve = best(
-        (0..REPEATS)
-            .map(|_| {
-                x.copy_from_slice(&b);
-                timed(|| s.solve_in_place(&mut x)).1
-            })
-            .collect(),
-    );
-    let mut ax = vec![0.0; n];
-    c.pattern.sym_matvec(&c.values, &x, &mut ax);
-    let inf = |v: &[f64]| v.iter().fold(0.0_f64, |a, &b| a.max(b.abs()));
-    let r: Vec<f64> = ax.iter().zip(&b).map(|(p, q)| p - q).collect();
-    let norm_a = c.pattern.sym_inf_norm(&c.values, &mut Vec::new());
-    let stats = s.stats();
-    Ours {
-        first,
-        factor,
-        solve,
-        nnz_l: stats.nnz_l,
-        mbytes: s.factor_bytes() as f64 / 1e6,
-        delayed: stats.delayed,
-        inertia,
-        residual: inf(&r) / (norm_a * inf(&x) + inf(&b)),
-        perm,
+    }
+}
+
+/// Our solver after its first factorization (analysis included).
+struct Ours {
+    solver: SparseLdlt,
+    first: f64,
+    inertia: String,
+}
+
+impl Ours {
+    fn new(c: &Case) -> Self {
+        let mut solver = SparseLdlt::new();
+        // The symbolic analysis runs at the first factorization.
+        let (r, first) = timed(|| {
+            solver.analyse(&c.pattern).expect("analysis");
+            solver.factor(&c.values)
+        });
+        Self {
+            solver,
+            first,
+            inertia: fmt_inertia(r),
+        }
+    }
+
+    /// One refactorization of the same values (the buffers are grown, as in an IPM).
+    fn refactor(&mut self, c: &Case) -> f64 {
+        let (r, t) = timed(|| self.solver.factor(&c.values));
+        self.inertia = fmt_inertia(r);
+        t
+    }
+
+    /// Solve time (fastest of [`REPEATS`]) and the normwise backward error
+    /// `‖b − Ax‖∞ / (‖A‖∞‖x‖∞ + ‖b‖∞)` of the solve.
+    fn solve(&self, c: &Case) -> (f64, f64) {
+        let n = c.pattern.dim;
+        let b: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0)
+            .collect();
+        let mut x = b.clone();
+        let solve = best(
+            (0..REPEATS)
+                .map(|_| {
+                    x.copy_from_slice(&b);
+                    timed(|| self.solver.solve_in_place(&mut x)).1
+                })
+                .collect(),
+        );
+        let mut ax = vec![0.0; n];
+        c.pattern.sym_matvec(&c.values, &x, &mut ax);
+        let inf = |v: &[f64]| v.iter().fold(0.0_f64, |a, &b| a.max(b.abs()));
+        let r: Vec<f64> = ax.iter().zip(&b).map(|(p, q)| p - q).collect();
+        let norm_a = c.pattern.sym_inf_norm(&c.values, &mut Vec::new());
+        (solve, inf(&r) / (norm_a * inf(&x) + inf(&b)))
     }
 }
 
 /// faer's supernodal LDLᵀ without pivoting, on the same ordering, with the
-/// signs regularization of the KKT structure. Returns the numeric time (`None`
-/// if faer reports failure, e.g. for an indefinite Hessian block) and nnz L.
-fn run_faer(c: &Case, perm: &[usize]) -> (Option<f64>, usize) {
-    let n = c.pattern.dim;
-    let a_sym =
-        SymbolicSparseColMatRef::new_checked(n, n, &c.pattern.col_ptr, None, &c.pattern.row_idx);
-    let a = SparseColMatRef::new(a_sym, &c.values);
-    let mut inv = vec![0usize; n];
-    for (new, &old) in perm.iter().enumerate() {
-        inv[old] = new;
-    }
-    let perm_ref = PermRef::new_checked(perm, &inv, n);
-    let params = CholeskySymbolicParams {
-        supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SUPERNODAL,
-        ..Default::default()
-    };
-    let symbolic = factorize_symbolic_cholesky(
-        a_sym,
-        Side::Lower,
-        SymmetricOrdering::Custom(perm_ref),
-        params,
-    )
-    .expect("faer symbolic");
-    let mut l_values = vec![0.0; symbolic.len_val()];
-    let signs: Vec<i8> = (0..n).map(|i| if i < c.primal { 1 } else { -1 }).collect();
-    let mut mem = MemBuffer::new(
-        symbolic.factorize_numeric_ldlt_scratch::<f64>(Par::Seq, Default::default()),
-    );
-    let mut failed = false;
-    let time = best(
-        (0..REPEATS)
-            .map(|_| {
-                let reg = LdltRegularization {
-                    dynamic_regularization_signs: Some(&signs),
-                    dynamic_regularization_delta: 1e-8,
-                    dynamic_regularization_epsilon: 1e-12,
-                };
-                let (r, t) = timed(|| {
-                    symbolic
-                        .factorize_numeric_ldlt(
-                            &mut l_values,
-                            a,
-                            Side::Lower,
-                            reg,
-                            Par::Seq,
-                            MemStack::new(&mut mem),
-                            Default::default(),
-                        )
-                        .map(|_| ())
-                });
-                failed |= r.is_err();
-                t
-            })
-            .collect(),
-    );
-    ((!failed).then_some(time), symbolic.len_val())
+/// signs regularization of the KKT structure.
+struct FaerUnpivoted {
+    symbolic: faer::sparse::linalg::cholesky::SymbolicCholesky<usize>,
+    l_values: Vec<f64>,
+    signs: Vec<i8>,
+    mem: MemBuffer,
+    /// faer reported failure (e.g. for an indefinite Hessian block).
+    failed: bool,
 }
 
-/// feral's sparse solver: (analyse + first factor, refactor, nnz L, inertia).
-fn run_feral(c: &Case) -> (f64, f64, usize, String) {
-    let m = feral::CscMatrix {
-        n: c.pattern.dim,
-        col_ptr: c.pattern.col_ptr.clone(),
-        row_idx: c.pattern.row_idx.clone(),
-        values: c.values.clone(),
-    };
-    let mut s = feral::Solver::new();
-    let (status, first) = timed(|| s.factor(&m, None));
-    let refactor = best(
-        (0..REPEATS)
-            .map(|_| timed(|| s.factor(&m, None)).1)
-            .collect(),
-    );
-    let inertia = match (status, s.inertia()) {
-        (feral::FactorStatus::Success, Some(i)) => {
-            format!("+{} -{} 0:{}", i.positive, i.negative, i.zero)
+impl FaerUnpivoted {
+    fn new(c: &Case, perm: &[usize]) -> Self {
+        let n = c.pattern.dim;
+        let a_sym = SymbolicSparseColMatRef::new_checked(
+            n,
+            n,
+            &c.pattern.col_ptr,
+            None,
+            &c.pattern.row_idx,
+        );
+        let mut inv = vec![0usize; n];
+        for (new, &old) in perm.iter().enumerate() {
+            inv[old] = new;
         }
-        (st, _) => format!("{st:?}"),
-    };
-    let nnz_l = s.last_factor_stats().map(|st| st.nnz_l).unwrap_or(0);
-    (first, refactor, nnz_l, inertia)
+        let perm_ref = PermRef::new_checked(perm, &inv, n);
+        let params = CholeskySymbolicParams {
+            supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SUPERNODAL,
+            ..Default::default()
+        };
+        let symbolic = factorize_symbolic_cholesky(
+            a_sym,
+            Side::Lower,
+            SymmetricOrdering::Custom(perm_ref),
+            params,
+        )
+        .expect("faer symbolic");
+        let l_values = vec![0.0; symbolic.len_val()];
+        let signs: Vec<i8> = (0..n).map(|i| if i < c.primal { 1 } else { -1 }).collect();
+        let mem = MemBuffer::new(
+            symbolic.factorize_numeric_ldlt_scratch::<f64>(Par::Seq, Default::default()),
+        );
+        Self {
+            symbolic,
+            l_values,
+            signs,
+            mem,
+            failed: false,
+        }
+    }
+
+    fn refactor(&mut self, c: &Case) -> f64 {
+        let n = c.pattern.dim;
+        let a_sym = SymbolicSparseColMatRef::new_checked(
+            n,
+            n,
+            &c.pattern.col_ptr,
+            None,
+            &c.pattern.row_idx,
+        );
+        let a = SparseColMatRef::new(a_sym, &c.values);
+        let reg = LdltRegularization {
+            dynamic_regularization_signs: Some(&self.signs),
+            dynamic_regularization_delta: 1e-8,
+            dynamic_regularization_epsilon: 1e-12,
+        };
+        let (r, t) = timed(|| {
+            self.symbolic
+                .factorize_numeric_ldlt(
+                    &mut self.l_values,
+                    a,
+                    Side::Lower,
+                    reg,
+                    Par::Seq,
+                    MemStack::new(&mut self.mem),
+                    Default::default(),
+                )
+                .map(|_| ())
+        });
+        self.failed |= r.is_err();
+        t
+    }
+}
+
+/// feral's sparse solver (its own ordering and scaling, default parameters).
+struct Feral {
+    matrix: feral::CscMatrix,
+    solver: feral::Solver,
+    first: f64,
+    status: feral::FactorStatus,
+}
+
+impl Feral {
+    fn new(c: &Case) -> Self {
+        let matrix = feral::CscMatrix {
+            n: c.pattern.dim,
+            col_ptr: c.pattern.col_ptr.clone(),
+            row_idx: c.pattern.row_idx.clone(),
+            values: c.values.clone(),
+        };
+        let mut solver = feral::Solver::new();
+        let (status, first) = timed(|| solver.factor(&matrix, None));
+        Self {
+            matrix,
+            solver,
+            first,
+            status,
+        }
+    }
+
+    fn refactor(&mut self) -> f64 {
+        let (status, t) = timed(|| self.solver.factor(&self.matrix, None));
+        self.status = status;
+        t
+    }
+
+    fn inertia(&self) -> String {
+        match (&self.status, self.solver.inertia()) {
+            (feral::FactorStatus::Success, Some(i)) => {
+                format!("+{} -{} 0:{}", i.positive, i.negative, i.zero)
+            }
+            (st, _) => format!("{st:?}"),
+        }
+    }
+}
+
+/// Runs the three solvers on `c`, their refactorizations interleaved round by
+/// round so that each round sees the same load, and prints a table row.
+fn compare(c: &Case) {
+    let mut ours = Ours::new(c);
+    let perm = ours.solver.permutation().expect("analysed").to_vec();
+    let mut faer = FaerUnpivoted::new(c, &perm);
+    let mut feral = Feral::new(c);
+    let (mut t_ours, mut t_faer, mut t_feral) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ratios = Vec::new();
+    for _ in 0..REPEATS {
+        let (a, b) = (ours.refactor(c), faer.refactor(c));
+        t_ours.push(a);
+        t_faer.push(b);
+        t_feral.push(feral.refactor());
+        ratios.push(a / b);
+    }
+    let (solve, residual) = ours.solve(c);
+    let stats = ours.solver.stats();
+    let (t_ours, t_faer, t_feral) = (Times::of(t_ours), Times::of(t_faer), Times::of(t_feral));
+    let ratio = Times::of(ratios);
+    let feral_nnz = feral.solver.last_factor_stats().map_or(0, |st| st.nnz_l);
+    println!(
+        "| {} | {} | {} | {:.3} | {} | {} | {} | {} | {:.3} | {} | {:.2} / {:.2} | {:.4} | {} | {} | {} | {} | {:.0} | {} | {} | {:.1e} |",
+        c.name,
+        c.pattern.dim,
+        c.pattern.nnz(),
+        ours.first,
+        t_ours,
+        if faer.failed {
+            "failed".into()
+        } else {
+            t_faer.to_string()
+        },
+        if faer.failed {
+            "-".into()
+        } else {
+            format!(
+                "{:.2} / {:.2}",
+                t_ours.min / t_faer.min,
+                t_ours.median / t_faer.median
+            )
+        },
+        if faer.failed {
+            "-".into()
+        } else {
+            format!("{:.2}", ratio.median)
+        },
+        feral.first,
+        t_feral,
+        t_feral.min / t_ours.min,
+        t_feral.median / t_ours.median,
+        solve,
+        stats.nnz_l,
+        faer.symbolic.len_val(),
+        feral_nnz,
+        stats.delayed,
+        ours.solver.factor_bytes() as f64 / 1e6,
+        ours.inertia,
+        feral.inertia(),
+        residual
+    );
 }
 
 /// Factor time of the dense and the sparse path on small random KKT matrices,
@@ -447,34 +570,10 @@ fn main() {
             .collect()
     };
     println!(
-        "| matrix | n | nnz(A) | analyse+1st s | factor s | faer-unpiv s | ratio | feral 1st s | feral refactor s | ratio feral/ours | solve+refine s | nnz(L) ours | nnz(L) faer | nnz(L) feral | delayed | MB | inertia ours | inertia feral | bwd err |"
+        "| matrix | n | nnz(A) | analyse+1st s | factor s min / med | faer-unpiv s min / med | ratio min / med | ratio per round, med | feral 1st s | feral refactor s min / med | feral/ours min / med | solve+refine s | nnz(L) ours | nnz(L) faer | nnz(L) feral | delayed | MB | inertia ours | inertia feral | bwd err |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for c in &cases {
-        let ours = run_ours(c);
-        let (faer_t, faer_nnz) = run_faer(c, &ours.perm);
-        let (feral_first, feral_re, feral_nnz, feral_inertia) = run_feral(c);
-        println!(
-            "| {} | {} | {} | {:.3} | {:.3} | {} | {} | {:.3} | {:.3} | {:.2} | {:.4} | {} | {} | {} | {} | {:.0} | {} | {} | {:.1e} |",
-            c.name,
-            c.pattern.dim,
-            c.pattern.nnz(),
-            ours.first,
-            ours.factor,
-            faer_t.map_or("failed".into(), |t| format!("{t:.3}")),
-            faer_t.map_or("-".into(), |t| format!("{:.2}", ours.factor / t)),
-            feral_first,
-            feral_re,
-            feral_re / ours.factor,
-            ours.solve,
-            ours.nnz_l,
-            faer_nnz,
-            feral_nnz,
-            ours.delayed,
-            ours.mbytes,
-            ours.inertia,
-            feral_inertia,
-            ours.residual
-        );
+        compare(c);
     }
 }

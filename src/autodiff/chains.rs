@@ -19,8 +19,8 @@
 //! linear, so nothing but the diagonal entry comes out of the chain).
 
 use super::edge_push::Pattern;
-use super::ops::hessian_pattern;
-use super::program::{Piece, Program, carries};
+use super::ops::{Exponent, hessian_pattern};
+use super::program::{Piece, Program, SlotSet, carries};
 use crate::nl::tape::Op;
 use std::ops::Range;
 
@@ -31,7 +31,7 @@ pub(crate) enum Step {
     /// (adding, subtracting, negating, multiplying or dividing by a constant).
     Scale(f64),
     /// A power with a constant exponent, of the argument in slot `arg`.
-    Power { arg: u32, exponent: f64 },
+    Power { arg: u32, exponent: Exponent },
     /// Any other operation `k`, whose active argument is at position `pos`.
     Op { k: u32, pos: u8 },
 }
@@ -49,9 +49,8 @@ pub(crate) struct Chains {
     /// Position of the variable's diagonal entry among the Hessian entries, or
     /// `usize::MAX` when the Hessian has no such entry.
     pub pos: Vec<usize>,
-    /// Bit set over slots: the operations of chains below their tops, which the
-    /// reverse sweep skips.
-    inner: Vec<u64>,
+    /// The operations of chains below their tops, which the reverse sweep skips.
+    inner: SlotSet,
 }
 
 /// Operations of one chain with the position of their active argument.
@@ -65,12 +64,10 @@ fn dense(op: Op, nargs: usize) -> bool {
 
 impl Chains {
     /// Finds the chains of `pieces`, the pieces that edge pushing handles, and of
-    /// the defined variables; `hess` is the pattern they were swept into.
-    pub fn find(prog: &Program, pieces: &[&Piece], hess: &Pattern) -> Chains {
-        let mut uses = vec![0u8; prog.n_slots()];
-        for &a in &prog.args {
-            uses[a as usize] = uses[a as usize].saturating_add(1);
-        }
+    /// the defined variables, outside the slots of ridge terms (`ridges`); `hess` is
+    /// the pattern they were swept into.
+    pub fn find(prog: &Program, pieces: &[&Piece], ridges: &SlotSet, hess: &Pattern) -> Chains {
+        let uses = prog.use_counts();
         // (top slot, operations top first, variable, diagonal position)
         let mut found: Vec<(u32, ChainOps, u32, usize)> = Vec::new();
         for p in pieces.iter().copied().chain(&prog.defined) {
@@ -81,12 +78,14 @@ impl Chains {
                 // An operation that can itself be a step of a chain is no chain's
                 // reader: its argument's chain continues through it.
                 let slot = (prog.op_base + k) as u32;
-                if slot != p.root && Self::link(prog, &uses, k).is_some() {
+                if ridges.contains(slot as usize)
+                    || slot != p.root && Self::link(prog, &uses, k).is_some()
+                {
                     continue;
                 }
                 let op = prog.op[k];
                 for (pos, &t) in prog.args_of(k).iter().enumerate() {
-                    if !carries(op, pos) {
+                    if !carries(op, pos) || ridges.contains(t as usize) {
                         continue;
                     }
                     let Some((ops, var)) = Self::walk(prog, &uses, &p.ops, t) else {
@@ -117,13 +116,12 @@ impl Chains {
             steps: Vec::new(),
             var: Vec::with_capacity(found.len()),
             pos: Vec::with_capacity(found.len()),
-            inner: vec![0; prog.n_slots().div_ceil(64)],
+            inner: SlotSet::new(prog.n_slots()),
         };
         for (t, ops, var, p) in found {
             chains.top.push(t);
             for &(k, _) in &ops[1..] {
-                let slot = prog.op_base + k as usize;
-                chains.inner[slot / 64] |= 1 << (slot % 64);
+                chains.inner.insert(prog.op_base + k as usize);
             }
             for &(k, pos) in ops.iter().rev() {
                 chains
@@ -140,7 +138,13 @@ impl Chains {
     /// Whether `slot` is an operation of a chain below its top.
     #[inline]
     pub fn is_inner(&self, slot: usize) -> bool {
-        self.inner[slot / 64] >> (slot % 64) & 1 != 0
+        self.inner.contains(slot)
+    }
+
+    /// Whether the operation in slot `t` of piece `p` heads a univariate chain down
+    /// to a variable (`uses` from [`Program::use_counts`]).
+    pub fn is_chain(prog: &Program, uses: &[u8], p: &Piece, t: u32) -> bool {
+        Self::walk(prog, uses, &p.ops, t).is_some()
     }
 
     /// The step of operation `k` with active argument at `pos`.
@@ -166,15 +170,15 @@ impl Chains {
             (Some(s), _) => Step::Scale(s),
             (None, Op::Square) => Step::Power {
                 arg: args[0],
-                exponent: 2.0,
+                exponent: Exponent::new(2.0),
             },
             (None, Op::PowConstExp) => Step::Power {
                 arg: args[0],
-                exponent: prog.consts[prog.aux[k] as usize],
+                exponent: Exponent::new(prog.consts[prog.aux[k] as usize]),
             },
             (None, Op::Pow) if pos == 0 && constant().is_some() => Step::Power {
                 arg: args[0],
-                exponent: constant().expect("constant exponent"),
+                exponent: Exponent::new(constant().expect("constant exponent")),
             },
             _ => Step::Op {
                 k: k as u32,

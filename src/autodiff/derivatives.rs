@@ -13,6 +13,7 @@ use super::error::{EvalError, Failure, Function, TapeError};
 use super::ops::{self, Local};
 use super::program::{Piece, Program, carries};
 use super::quadratic;
+use super::ridge::Ridges;
 use crate::nl::eval::{Evaluator, OpError, Workspace as EvalWorkspace, apply};
 use crate::nl::model::Model;
 use crate::nl::tape::Op;
@@ -68,6 +69,8 @@ struct Workspace {
     partials: Vec<Partial>,
     /// Partials of the steps of one univariate chain.
     chain_d: Vec<f64>,
+    /// First and second tangents of the operations of one ridge term.
+    tangents: Vec<[f64; 2]>,
     /// Values of the edge-pushing matrix.
     w: Vec<f64>,
     /// Evaluation error of each constraint and of the objective at `x`.
@@ -101,6 +104,9 @@ pub struct Derivatives<'m> {
     hess: Pattern,
     /// Terms of separable sums whose Hessian follows a single-variable chain.
     chains: Chains,
+    /// Terms that are functions of one affine form, whose Hessian is a multiple of
+    /// a fixed block.
+    ridges: Ridges,
     /// Pieces left out of edge pushing because their Hessian is constant.
     constant_hessians: Vec<ConstantHessian>,
     /// The constraints swept by edge pushing (not in `constant_hessians`) whose
@@ -199,16 +205,22 @@ impl<'m> Derivatives<'m> {
                 None => swept.push(p),
             }
         }
-        let extra: Vec<(u32, u32)> = found
-            .iter()
+        let mut ridges = Ridges::find(&prog, &swept);
+        let extra = (found.iter())
             .flat_map(|(_, q)| q.iter().map(|t| (t.0, t.1)))
-            .collect();
+            .chain(ridges.entries());
         let roots: Vec<u32> = swept.iter().map(|p| p.root).collect();
-        let hess = Pattern::build(&prog, &roots, &extra);
-        let chains = Chains::find(&prog, &swept, &hess);
+        let hess = Pattern::build(&prog, &roots, &ridges.slots, extra);
+        ridges.place(&hess);
+        let chains = Chains::find(&prog, &swept, &ridges.slots, &hess);
+        let is_ridge_top = |s: usize| ridges.top.binary_search_by(|t| (s as u32).cmp(t)).is_ok();
         let sweep = (prog.op_base..prog.n_slots())
             .rev()
-            .filter(|&s| prog.active[s] && !chains.is_inner(s))
+            .filter(|&s| {
+                prog.active[s]
+                    && !chains.is_inner(s)
+                    && (!ridges.slots.contains(s) || is_ridge_top(s))
+            })
             .map(|s| s as u32)
             .collect();
         let mut constant_constraint = vec![false; model.n_con];
@@ -259,6 +271,7 @@ impl<'m> Derivatives<'m> {
             acc: vec![0.0; n],
             partials: Vec::new(),
             chain_d: Vec::new(),
+            tangents: Vec::new(),
             w: vec![0.0; hess.key.len()],
             constraint_error: vec![None; model.n_con],
             first_constraint_error: None,
@@ -280,6 +293,7 @@ impl<'m> Derivatives<'m> {
             varying_defined,
             hess,
             chains,
+            ridges,
             constant_hessians,
             swept_constraints,
             constant_objective,
@@ -332,6 +346,13 @@ impl<'m> Derivatives<'m> {
     /// rule instead of operation by operation.
     pub fn univariate_term_count(&self) -> usize {
         self.chains.top.len()
+    }
+
+    /// Number of ridge terms (functions of one affine form with more than one
+    /// variable or read more than once) whose Hessian is added as a multiple of a
+    /// fixed block instead of by edge pushing.
+    pub fn ridge_term_count(&self) -> usize {
+        self.ridges.top.len()
     }
 
     /// Total length of the stored gradients of the defined variables.
@@ -578,11 +599,22 @@ impl<'m> Derivatives<'m> {
         for &(i, root) in &self.swept_constraints {
             ws.adj[root as usize] += y[i as usize];
         }
-        let mut next_chain = 0;
+        let (mut next_chain, mut next_ridge) = (0, 0);
         for i in 0..self.sweep.len() {
             let s = self.sweep[i] as usize;
             let row = self.hess.start[s]..self.hess.start[s + 1];
             let a = std::mem::take(&mut self.ws.adj[s]);
+            if self.ridges.top.get(next_ridge) == Some(&(s as u32)) {
+                // A ridge term: only its adjoint reaches it.
+                if a != 0.0 {
+                    let ws = &mut self.ws;
+                    let work = (&mut ws.tangents, &mut ws.buf);
+                    let r = next_ridge;
+                    (self.ridges).add_hessian(r, a, &self.prog, &ws.vals, work, &mut ws.w);
+                }
+                next_ridge += 1;
+                continue;
+            }
             let is_top = self.chains.top.get(next_chain) == Some(&(s as u32));
             next_chain += usize::from(is_top);
             if a == 0.0 && self.ws.w[row.clone()].iter().all(|&v| v == 0.0) {
@@ -827,7 +859,13 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 }
 
 /// Local derivatives of operation `k` at the slot values `vals`.
-fn local_at(prog: &Program, k: usize, vals: &[f64], buf: &mut Vec<f64>, second: bool) -> Local {
+pub(super) fn local_at(
+    prog: &Program,
+    k: usize,
+    vals: &[f64],
+    buf: &mut Vec<f64>,
+    second: bool,
+) -> Local {
     let op = prog.op[k];
     if op == Op::Sum {
         return Local::Ones;
@@ -900,7 +938,7 @@ fn chain_diagonal(
         let (d, h) = match step {
             Step::Scale(d) => (d, None),
             Step::Power { arg, exponent } => {
-                let (d, h) = ops::pow_const_exp(vals[arg as usize], exponent);
+                let (d, h) = exponent.derivatives(vals[arg as usize]);
                 (d, Some(h))
             }
             Step::Op { k, pos } => {

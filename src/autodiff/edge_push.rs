@@ -17,7 +17,7 @@
 //! [`Edges`] implementation decides), so the numeric sweep only adds into fixed slots.
 
 use super::ops::hessian_pattern;
-use super::program::{Program, carries};
+use super::program::{Program, SlotSet, carries};
 
 /// Where edge pushing writes entries of `W`.
 pub(crate) trait Edges {
@@ -199,7 +199,15 @@ struct PatternEdges {
 impl Edges for PatternEdges {
     fn add(&mut self, a: u32, b: u32, _: f64) {
         let (r, k) = if a >= b { (a, b) } else { (b, a) };
-        self.rows[r as usize].push(k);
+        let row = &mut self.rows[r as usize];
+        // A row that many overlapping blocks reach (a band of dense blocks) receives
+        // each entry many times: it is deduplicated whenever it is full, so that it
+        // holds at most about twice its distinct entries.
+        if row.len() == row.capacity() && row.len() >= 16 {
+            row.sort_unstable();
+            row.dedup();
+        }
+        row.push(k);
     }
 }
 
@@ -212,14 +220,20 @@ pub(crate) struct Pattern {
 }
 
 impl Pattern {
-    /// Runs edge pushing on structure only, starting from the given piece roots; adds
-    /// the Hessian entries `extra` (row ≥ col) of pieces handled outside the sweep.
-    pub fn build(prog: &Program, roots: &[u32], extra: &[(u32, u32)]) -> Pattern {
+    /// Runs edge pushing on structure only, starting from the given piece roots and
+    /// leaving out the slots `skip`; adds the Hessian entries `extra` (row ≥ col) of
+    /// the pieces and terms handled outside the sweep.
+    pub fn build(
+        prog: &Program,
+        roots: &[u32],
+        skip: &SlotSet,
+        extra: impl Iterator<Item = (u32, u32)>,
+    ) -> Pattern {
         let n_slots = prog.n_slots();
         let mut edges = PatternEdges {
             rows: vec![Vec::new(); n_slots],
         };
-        for &(r, c) in extra {
+        for (r, c) in extra {
             edges.add(r, c, 0.0);
         }
         let mut reached = vec![false; n_slots];
@@ -229,7 +243,7 @@ impl Pattern {
         let mut dv = Vec::new();
         let mut ones = Vec::new();
         for s in (prog.op_base..n_slots).rev() {
-            if !prog.active[s] {
+            if !prog.active[s] || skip.contains(s) {
                 continue;
             }
             let mut row = std::mem::take(&mut edges.rows[s]);

@@ -14,6 +14,7 @@ mod ops;
 mod program;
 mod quadratic;
 pub mod report;
+mod ridge;
 mod tape_gradient;
 
 pub use derivatives::Derivatives;

@@ -255,17 +255,41 @@ fn pow_const_exp_local(x: f64, c: f64) -> Local {
 /// First and second derivative of x^c for a constant exponent `c`.
 #[inline]
 pub(crate) fn pow_const_exp(x: f64, c: f64) -> (f64, f64) {
-    if c == 0.0 {
-        (0.0, 0.0)
-    } else if c == 1.0 {
-        (1.0, 0.0)
-    } else if c == 2.0 {
-        (2.0 * x, 2.0)
-    } else if let Some(k) = small_integer(c) {
-        let p2 = powi(x, k - 2);
-        (c * p2 * x, c * (c - 1.0) * p2)
-    } else {
-        (c * x.powf(c - 1.0), c * (c - 1.0) * x.powf(c - 2.0))
+    Exponent::new(c).derivatives(x)
+}
+
+/// A constant exponent `c` with its integer value found once: the float-to-integer
+/// round trip that finds it is the slowest step of a small power's derivatives.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Exponent {
+    c: f64,
+    int: Option<i32>,
+}
+
+impl Exponent {
+    pub fn new(c: f64) -> Exponent {
+        Exponent {
+            c,
+            int: small_integer(c),
+        }
+    }
+
+    /// First and second derivative of x^c.
+    #[inline]
+    pub fn derivatives(self, x: f64) -> (f64, f64) {
+        let c = self.c;
+        if c == 0.0 {
+            (0.0, 0.0)
+        } else if c == 1.0 {
+            (1.0, 0.0)
+        } else if c == 2.0 {
+            (2.0 * x, 2.0)
+        } else if let Some(k) = self.int {
+            let p2 = powi(x, k - 2);
+            (c * p2 * x, c * (c - 1.0) * p2)
+        } else {
+            (c * x.powf(c - 1.0), c * (c - 1.0) * x.powf(c - 2.0))
+        }
     }
 }
 

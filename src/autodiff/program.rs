@@ -56,6 +56,24 @@ pub(crate) struct Program {
     pub plterms: Vec<PlTerm>,
 }
 
+/// A set of slots, one bit per slot.
+pub(crate) struct SlotSet(Vec<u64>);
+
+impl SlotSet {
+    pub fn new(n_slots: usize) -> SlotSet {
+        SlotSet(vec![0; n_slots.div_ceil(64)])
+    }
+
+    pub fn insert(&mut self, slot: usize) {
+        self.0[slot / 64] |= 1 << (slot % 64);
+    }
+
+    #[inline]
+    pub fn contains(&self, slot: usize) -> bool {
+        self.0[slot / 64] >> (slot % 64) & 1 != 0
+    }
+}
+
 /// The pieces of one kind and how to name one of them.
 type PieceGroup<'a> = (&'a [TapePiece], fn(usize) -> Function);
 
@@ -91,6 +109,15 @@ impl Program {
             consts: &self.consts,
             plterms: &self.plterms,
         }
+    }
+
+    /// How many times each slot is read as an argument (saturating at 255).
+    pub fn use_counts(&self) -> Vec<u8> {
+        let mut uses = vec![0u8; self.n_slots()];
+        for &a in &self.args {
+            uses[a as usize] = uses[a as usize].saturating_add(1);
+        }
+        uses
     }
 
     /// Argument slots of operation `k`.

@@ -113,7 +113,10 @@ impl Solver<'_, '_, '_> {
             }
             return;
         }
-        if self.opt.constr_mult_init_max > 0.0 {
+        // A square problem's steps in x are set by its equations alone (while their
+        // Jacobian is nonsingular): as Ipopt, it starts from zero multipliers instead of
+        // factoring the least-squares system.
+        if self.opt.constr_mult_init_max > 0.0 && !self.is_square() {
             self.least_squares_multipliers(self.opt.constr_mult_init_max);
         }
     }

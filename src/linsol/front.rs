@@ -67,19 +67,20 @@ struct Front<'a> {
 }
 
 impl Front<'_> {
-    #[inline]
+    #[inline(always)]
     fn at(&self, i: usize, j: usize) -> f64 {
         self.f[i + j * self.m]
     }
 
     /// Entry `(i, j)` of the symmetric matrix, read from the lower triangle.
-    #[inline]
+    #[inline(always)]
     fn sym(&self, i: usize, j: usize) -> f64 {
         if i >= j { self.at(i, j) } else { self.at(j, i) }
     }
 
     /// Largest `|a_ij|` over rows `i ≥ k` of symmetric column `j`, skipping
     /// row `j` and row `skip`; returns the value and its row.
+    #[inline(always)]
     fn col_max(&self, k: usize, j: usize, skip: usize) -> (f64, usize) {
         let (mut best, mut row) = (0.0_f64, j);
         for i in k..j {
@@ -98,6 +99,7 @@ impl Front<'_> {
     }
 
     /// Row `i ∈ [k, end)`, `i ≠ j`, of the largest nonzero `|a_ij|`, if any.
+    #[inline(always)]
     fn chunk_partner(&self, k: usize, j: usize, end: usize) -> Option<usize> {
         let (mut best, mut row) = (0.0_f64, None);
         for i in k..end {
@@ -110,6 +112,7 @@ impl Front<'_> {
     }
 
     /// Symmetric permutation exchanging positions `a` and `b` (rows and columns).
+    #[inline(always)]
     fn swap(&mut self, idx: &mut [usize], a: usize, b: usize) {
         let (a, b) = (a.min(b), a.max(b));
         if a == b {
@@ -131,6 +134,7 @@ impl Front<'_> {
 
     /// Threshold test on candidate column `j` at step `k`; the 2×2 partner must
     /// lie in the current chunk `[k, end)`.
+    #[inline(always)]
     fn threshold_choice(&self, k: usize, j: usize, end: usize, rule: PivotRule) -> Option<Choice> {
         let u = rule.threshold;
         // A 1×1 pivot passes the threshold test and is not itself a zero
@@ -169,6 +173,7 @@ impl Front<'_> {
 
     /// Classical Bunch–Kaufman choice for column `k`; every remaining column must
     /// lie in the chunk. Always succeeds.
+    #[inline(always)]
     fn bunch_kaufman_choice(&self, k: usize, rule: PivotRule) -> Choice {
         let akk = self.at(k, k).abs();
         let (g1, r) = self.col_max(k, k, k);
@@ -189,6 +194,7 @@ impl Front<'_> {
     }
 
     /// Eliminates the 1×1 pivot at `k`, updating chunk columns `k+1..end`.
+    #[inline(always)]
     fn eliminate_one(&mut self, k: usize, end: usize) -> f64 {
         let m = self.m;
         let d = self.at(k, k);
@@ -210,6 +216,7 @@ impl Front<'_> {
     }
 
     /// Eliminates the 2×2 pivot at `k, k+1`, updating chunk columns `k+2..end`.
+    #[inline(always)]
     fn eliminate_two(&mut self, k: usize, end: usize) -> Pivot {
         let m = self.m;
         let (a, b, c) = (self.at(k, k), self.at(k + 1, k), self.at(k + 1, k + 1));
@@ -237,6 +244,7 @@ impl Front<'_> {
 
     /// Applies the pivots of columns `c0..k` (with blocks `pivots`) to the trailing
     /// lower triangle `[end.., end..]` in one matrix product.
+    #[inline(always)]
     fn trailing_update(
         &mut self,
         c0: usize,
@@ -295,6 +303,7 @@ impl Front<'_> {
 
 /// Counts the eigenvalue signs of a 2×2 block `[[a, b], [b, c]]` into `inertia`;
 /// eigenvalues of magnitude `≤ zero_tol` count as zero.
+#[inline(always)]
 fn count_two(a: f64, b: f64, c: f64, zero_tol: f64, inertia: &mut Inertia) {
     let mean = 0.5 * (a + c);
     let radius = (0.5 * (a - c)).hypot(b);
@@ -303,6 +312,7 @@ fn count_two(a: f64, b: f64, c: f64, zero_tol: f64, inertia: &mut Inertia) {
     }
 }
 
+#[inline(always)]
 fn count_one(lambda: f64, zero_tol: f64, inertia: &mut Inertia) {
     if lambda.abs() <= zero_tol {
         inertia.zero += 1;
@@ -325,6 +335,7 @@ fn count_one(lambda: f64, zero_tol: f64, inertia: &mut Inertia) {
 /// `p == m`) every column is eliminated. `stop` is polled after each chunk of
 /// columns (a root front can take seconds): `None` when it asked to give up.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub(crate) fn factor_front(
     f: &mut [f64],
     m: usize,

@@ -28,9 +28,19 @@ fn max(a: f64, b: f64) -> f64 {
 }
 
 impl Equilibration {
-    /// Computes `D` for the values (rows that are entirely zero keep the factor
-    /// 1) and returns `‖A‖∞` of the unscaled matrix.
+    /// Computes `D` for the values (rows that are entirely zero keep the
+    /// factor 1) and returns `‖A‖∞` of the unscaled matrix. Runs compiled for
+    /// the widest SIMD instruction set available (see `Multifrontal::factor`).
     pub fn compute(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
+        pulp::Arch::new().dispatch(Sweeps {
+            equilibration: self,
+            pattern,
+            values,
+        })
+    }
+
+    #[inline(always)]
+    fn sweeps(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
         let n = pattern.dim;
         let rows = &pattern.row_idx;
         let (abs, row_max, row_sum) = (&mut self.abs, &mut self.row_max, &mut self.row_sum);
@@ -60,11 +70,13 @@ impl Equilibration {
         d.resize(n, 1.0);
         for sweep in 0..SWEEPS {
             let mut converged = true;
+            // Branch-free, so that the square roots and divisions run in
+            // vector registers: a zero row divides by 1.
             for (di, &r) in d.iter_mut().zip(row_max.iter()) {
-                if r > 0.0 {
-                    *di /= r.sqrt();
-                    converged &= (r - 1.0).abs() <= 0.1;
-                }
+                let nonzero = r > 0.0;
+                let root = r.sqrt();
+                *di /= if nonzero { root } else { 1.0 };
+                converged &= !nonzero | ((r - 1.0).abs() <= 0.1);
             }
             if converged || sweep + 1 == SWEEPS {
                 break;
@@ -98,5 +110,22 @@ impl Equilibration {
                     .map(|e| d[pattern.row_idx[e]] * values[e] * dj),
             );
         }
+    }
+}
+
+/// [`Equilibration::compute`] as a `pulp` operation, so that the sweeps are
+/// inlined into the function compiled for the detected instruction set.
+struct Sweeps<'a> {
+    equilibration: &'a mut Equilibration,
+    pattern: &'a LowerCsc,
+    values: &'a [f64],
+}
+
+impl pulp::WithSimd for Sweeps<'_> {
+    type Output = f64;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
+        self.equilibration.sweeps(self.pattern, self.values)
     }
 }
