@@ -123,10 +123,22 @@ impl Chains {
             for &(k, _) in &ops[1..] {
                 chains.inner.insert(prog.op_base + k as usize);
             }
+            // Where the top's row of `W` holds no entry off its diagonal, only the
+            // diagonal comes out of the chain, and a step that multiplies by one
+            // changes none of its values (`1 · 1 · w` and `1 · adj` are exact): such
+            // steps are left out, but for one to keep the chain.
+            let diagonal_only = hess.key[hess.start[t as usize]..hess.start[t as usize + 1]]
+                .iter()
+                .all(|&p| p == t);
+            let first = chains.steps.len();
             for &(k, pos) in ops.iter().rev() {
-                chains
-                    .steps
-                    .push(Self::step(prog, k as usize, pos as usize));
+                let step = Self::step(prog, k as usize, pos as usize);
+                if !(diagonal_only && matches!(step, Step::Scale(1.0))) {
+                    chains.steps.push(step);
+                }
+            }
+            if chains.steps.len() == first {
+                chains.steps.push(Step::Scale(1.0));
             }
             chains.start.push(chains.steps.len());
             chains.var.push(var);

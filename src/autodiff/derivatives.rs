@@ -208,7 +208,7 @@ impl<'m> Derivatives<'m> {
         let mut ridges = Ridges::find(&prog, &swept);
         let extra = (found.iter())
             .flat_map(|(_, q)| q.iter().map(|t| (t.0, t.1)))
-            .chain(ridges.entries());
+            .chain(ridges.entries(prog.n_var));
         let roots: Vec<u32> = swept.iter().map(|p| p.root).collect();
         let hess = Pattern::build(&prog, &roots, &ridges.slots, extra);
         ridges.place(&hess);

@@ -299,6 +299,14 @@ impl Exponent {
 /// `f64::powi` would make a call.
 #[inline]
 fn powi(mut x: f64, k: i32) -> f64 {
+    // The exponents of the common powers x², x³, x⁴ (k = 0, 1, 2 here), whose loop
+    // would give `1 · x` and `1 · (x · x)`: the same values without the loop.
+    match k {
+        0 => return 1.0,
+        1 => return x,
+        2 => return x * x,
+        _ => {}
+    }
     let mut n = k.unsigned_abs();
     let mut r = 1.0;
     loop {

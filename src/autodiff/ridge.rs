@@ -171,13 +171,42 @@ impl Ridges {
         ridges
     }
 
-    /// The Hessian entries `(row, col)`, row ≥ col, of the ridges' blocks `a aᵀ`.
-    pub fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.ridges.iter().flat_map(|r| {
-            let vars = &self.pos[r.pos.clone()];
-            (vars.iter().enumerate())
-                .flat_map(move |(i, &vi)| vars[..=i].iter().map(move |&vj| (vi, vj)))
-        })
+    /// The Hessian entries `(row, col)`, row ≥ col, of the ridges' blocks `a aᵀ`,
+    /// each once (`n_var` variables). Overlapping blocks (a band of windows) share
+    /// most of their entries: row by row, a stamp per column keeps the first, instead
+    /// of the pattern sorting every block's copy out of its rows.
+    pub fn entries(&self, n_var: usize) -> Vec<(u32, u32)> {
+        // Row `v[i]` of a block with the variables `v` (ascending) holds `v[..=i]`:
+        // the (ridge, i) of each row, in compressed rows.
+        let mut start = vec![0usize; n_var + 1];
+        for &v in &self.pos {
+            start[v as usize + 1] += 1;
+        }
+        for j in 0..n_var {
+            start[j + 1] += start[j];
+        }
+        let mut next = start.clone();
+        let mut rows = vec![(0u32, 0u32); self.pos.len()];
+        for (r, ridge) in self.ridges.iter().enumerate() {
+            for (i, &v) in self.pos[ridge.pos.clone()].iter().enumerate() {
+                rows[next[v as usize]] = (r as u32, i as u32);
+                next[v as usize] += 1;
+            }
+        }
+        let mut stamp = vec![u32::MAX; n_var];
+        let mut out = Vec::new();
+        for row in 0..n_var {
+            for &(r, i) in &rows[start[row]..start[row + 1]] {
+                let vars = &self.pos[self.ridges[r as usize].pos.clone()];
+                for &c in &vars[..=i as usize] {
+                    if stamp[c as usize] != row as u32 {
+                        stamp[c as usize] = row as u32;
+                        out.push((row as u32, c));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Replaces the variables of each `a` by the positions of its block in the
