@@ -21,17 +21,17 @@
 //! ([`super::cones::Cone::expansion_dim`]); the solves still take and return
 //! vectors of length `n + m`, the extra unknowns being internal.
 //!
-//! A cone row with a single entry `a` in `A` (a variable bound, or a row `xⱼ` of a
-//! second-order cone with a diagonal factor) whose cone keeps `WᵀW` diagonal in the
+//! A cone row with a few entries `a` in `A` (a variable bound, a row `Fᵀx` of a
+//! second-order cone with a sparse factor) whose cone keeps `WᵀW` diagonal in the
 //! matrix ([`super::cones::Cone::diagonal_in_kkt`]) can be eliminated when the
 //! caller asks for it: its pivot `−dᵢ` (`dᵢ > 0` the `WᵀW` diagonal) is taken out
-//! exactly, adding `a²/dᵢ` to the diagonal of its variable and `a·cₖ/dᵢ`, `cₖcₗ/dᵢ`
-//! between the variable and its cone's expansion unknowns (entries `cₖ`). The
+//! exactly, adding `a aᵀ/dᵢ` on its variables and `a·cₖ/dᵢ`, `cₖcₗ/dᵢ` between the
+//! variables and its cone's expansion unknowns (entries `cₖ`). The
 //! Schur complement of a quasi-definite matrix on a negative pivot is again
 //! quasi-definite: the positive block gains a semidefinite term, and the negative
 //! block is the Schur complement of the cone's own negative definite part
 //! (`D − vvᵀ`, see [`super::soc`]). The eliminated unknown is recovered after each
-//! solve from its row, `zᵢ = (a xⱼ + Σₖ cₖ eₖ − rᵢ)/dᵢ`, which that row then
+//! solve from its row, `zᵢ = (aᵀx + Σₖ cₖ eₖ − rᵢ)/dᵢ`, which that row then
 //! satisfies up to round-off; the solves' residual is that of the other rows.
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
@@ -41,11 +41,17 @@ use faer::sparse::linalg::cholesky::{
 };
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Par, Side};
+use std::ops::Range;
 
 use super::cones::CompositeCone;
 use super::csc::CscMatrix;
 use super::krylov::{Gmres, RefineControl};
 use super::settings::Settings;
+
+/// Most entries in `A` of an eliminated row: its elimination adds a clique over its
+/// variables (and its cone's expansion unknowns) to the matrix, which a
+/// minimum-degree ordering of the full matrix would create as early.
+const MAX_ELIMINATED_ENTRIES: usize = 4;
 
 /// Why a KKT factorization could not be used.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,8 +98,18 @@ pub struct KktSystem {
     /// block by block and column by column (`None` at eliminated rows).
     expansion_pos: Vec<Option<usize>>,
     expansion_values: Vec<f64>,
+    /// Values of the variables' columns (`P`, zeros where only eliminated rows put
+    /// entries), restored before each update adds the eliminated rows' terms.
+    x_base: Vec<f64>,
     eliminated: Vec<EliminatedRow>,
-    /// Positions of the entries between an eliminated row's variable and its cone's
+    /// The eliminated rows' entries in `A`, row after row
+    /// ([`EliminatedRow::entries`]).
+    entry_vars: Vec<usize>,
+    entry_coefs: Vec<f64>,
+    /// Positions of the entries between two variables of an eliminated row
+    /// ([`EliminatedRow::var_pairs`]).
+    var_pair_pos: Vec<usize>,
+    /// Positions of the entries between an eliminated row's variables and its cone's
     /// expansion unknowns ([`EliminatedRow::cross`]).
     cross_pos: Vec<usize>,
     /// Positions of the entries between two expansion unknowns of one cone
@@ -116,13 +132,15 @@ pub struct KktSystem {
 }
 
 /// A cone row taken out of the matrix (see the module documentation).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct EliminatedRow {
     /// The cone row, an index into the `z` part of the callers' vectors.
     row: usize,
-    /// Its single entry in `A`: variable and coefficient.
-    var: usize,
-    coef: f64,
+    /// Its entries in `A`, in [`KktSystem::entry_vars`] and `entry_coefs`.
+    entries: Range<usize>,
+    /// Start of the positions of its variable pairs `(s, t)`, `s < t`, `t`-major, in
+    /// [`KktSystem::var_pair_pos`].
+    var_pairs: usize,
     /// Index of its `WᵀW` diagonal in the cones' value order.
     wtw: usize,
     /// Index of its entry in its cone's first expansion column, in the expansion
@@ -132,7 +150,7 @@ struct EliminatedRow {
     /// Its cone's expansion unknowns: the first one's index and their number.
     expansion_col: usize,
     expansion_count: usize,
-    /// Start of the positions of `(var, expansion unknown k)`, `k` in order, in
+    /// Start of the positions of `(variable t, expansion unknown k)`, `t`-major, in
     /// [`KktSystem::cross_pos`].
     cross: usize,
     /// Start of the positions of `(expansion l, expansion k)`, `l < k`, `k`-major, in
@@ -158,8 +176,9 @@ struct KktSettings {
 impl KktSystem {
     /// Builds the pattern of `K` for `P` (upper triangle), `A` and the cones, orders
     /// it and computes the symbolic factorization. Values are set by
-    /// [`Self::update_and_factor`]. With `eliminate`, the single-entry rows of cones
-    /// that allow it are taken out of the matrix (see the module documentation).
+    /// [`Self::update_and_factor`]. With `eliminate`, the rows of at most
+    /// [`MAX_ELIMINATED_ENTRIES`] entries of cones that allow it are taken out of the
+    /// matrix (see the module documentation).
     pub fn new(
         p: &CscMatrix,
         a: &CscMatrix,
@@ -173,10 +192,20 @@ impl KktSystem {
         if eliminate {
             for (_, range) in cones.blocks().filter(|(c, _)| c.diagonal_in_kkt()) {
                 for i in range {
-                    is_eliminated[i] = at.column(i).count() == 1;
+                    let count = at.column(i).count();
+                    is_eliminated[i] = (1..=MAX_ELIMINATED_ENTRIES).contains(&count);
                 }
             }
         }
+        // The entries between two variables of an eliminated row, as (column, row).
+        let mut var_pairs: Vec<(usize, usize)> = Vec::new();
+        for i in (0..m).filter(|&i| is_eliminated[i]) {
+            for (t, (jt, _)) in at.column(i).enumerate() {
+                var_pairs.extend(at.column(i).take(t).map(|(js, _)| (jt, js)));
+            }
+        }
+        var_pairs.sort_unstable();
+        var_pairs.dedup();
         let kept_rows: Vec<usize> = (0..m).filter(|&i| !is_eliminated[i]).collect();
         // Reduced index of each cone row (unused for eliminated rows).
         let mut reduced = vec![usize::MAX; m];
@@ -192,8 +221,16 @@ impl KktSystem {
         let mut values = Vec::new();
         let mut diag_pos = vec![0; dim];
         let mut p_diag = vec![0.0; n];
+        let mut pairs = var_pairs.iter().peekable();
         for j in 0..n {
-            for (i, v) in p.column(j).filter(|&(i, _)| i < j) {
+            let mut column: Vec<(usize, f64)> = p.column(j).filter(|&(i, _)| i < j).collect();
+            while let Some(&(_, i)) = pairs.next_if(|&&(col, _)| col == j) {
+                column.push((i, 0.0));
+            }
+            // Stable: an entry of P comes before a zero for the same row, and stays.
+            column.sort_by_key(|e| e.0);
+            column.dedup_by_key(|e| e.0);
+            for (i, v) in column {
                 row_idx.push(i);
                 values.push(v);
             }
@@ -229,27 +266,50 @@ impl KktSystem {
                 col_ptr.push(row_idx.len());
             }
         }
+        let x_base = values[..col_ptr[n]].to_vec();
         let mut signs = vec![1i8; dim];
         signs[n..expansion_start].fill(-1);
         let mut expansion_pos = Vec::new();
         let mut eliminated = Vec::new();
-        let (mut cross_pos, mut pair_pos) = (Vec::new(), Vec::new());
+        let (mut entry_vars, mut entry_coefs) = (Vec::new(), Vec::new());
+        let (mut var_pair_pos, mut cross_pos, mut pair_pos) = (Vec::new(), Vec::new(), Vec::new());
+        // Position of entry (row, col) of a variable column, which exists.
+        let position = |row_idx: &[usize], col: usize, row: usize| {
+            let range = col_ptr[col]..col_ptr[col + 1];
+            range.start
+                + row_idx[range]
+                    .binary_search(&row)
+                    .expect("entry in the pattern")
+        };
+        for i in (0..m).filter(|&i| is_eliminated[i]) {
+            let start = entry_vars.len();
+            let var_pairs = var_pair_pos.len();
+            for (jt, v) in at.column(i) {
+                for &js in &entry_vars[start..] {
+                    var_pair_pos.push(position(&row_idx, jt, js));
+                }
+                entry_vars.push(jt);
+                entry_coefs.push(v);
+            }
+            eliminated.push((i, start..entry_vars.len(), var_pairs));
+        }
+        let mut eliminated_rows = eliminated.into_iter().peekable();
+        let mut elimination = Vec::new();
         let mut column = Vec::new();
         let (mut wtw_offset, mut expansion_offset) = (0, 0);
         for (cone, range) in cones.blocks() {
             let count = cone.expansion_dim();
             let first_col = col_ptr.len() - 1;
-            let block_eliminated: Vec<(usize, usize, f64)> = range
-                .clone()
-                .filter(|&i| is_eliminated[i])
-                .map(|i| {
-                    let (var, coef) = at.column(i).next().expect("one entry");
-                    (i, var, coef)
-                })
-                .collect();
+            let mut block_eliminated = Vec::new();
+            while let Some(e) = eliminated_rows.next_if(|e| e.0 < range.end) {
+                block_eliminated.push(e);
+            }
             // The block's eliminated variables, each once and ascending: the rows of
             // their entries in the expansion columns.
-            let mut vars: Vec<usize> = block_eliminated.iter().map(|e| e.1).collect();
+            let mut vars: Vec<usize> = block_eliminated
+                .iter()
+                .flat_map(|e| entry_vars[e.1.clone()].iter().copied())
+                .collect();
             vars.sort_unstable();
             vars.dedup();
             let mut var_pos = vec![Vec::with_capacity(count); vars.len()];
@@ -286,15 +346,17 @@ impl KktSystem {
                 values.push(pivot);
                 col_ptr.push(row_idx.len());
             }
-            for &(i, var, coef) in &block_eliminated {
+            for (i, entries, var_pairs) in block_eliminated {
                 let local = i - range.start;
                 let cross = cross_pos.len();
-                let slot = vars.binary_search(&var).expect("listed variable");
-                cross_pos.extend(&var_pos[slot]);
-                eliminated.push(EliminatedRow {
+                for var in &entry_vars[entries.clone()] {
+                    let slot = vars.binary_search(var).expect("listed variable");
+                    cross_pos.extend(&var_pos[slot]);
+                }
+                elimination.push(EliminatedRow {
                     row: i,
-                    var,
-                    coef,
+                    entries,
+                    var_pairs,
                     wtw: wtw_offset + local,
                     expansion: expansion_offset + local,
                     stride: range.len(),
@@ -337,7 +399,11 @@ impl KktSystem {
             wtw_pos,
             expansion_values: vec![0.0; expansion_pos.len()],
             expansion_pos,
-            eliminated,
+            x_base,
+            eliminated: elimination,
+            entry_vars,
+            entry_coefs,
+            var_pair_pos,
             cross_pos,
             pair_pos,
             delta: 0.0,
@@ -420,9 +486,7 @@ impl KktSystem {
             .chain(self.eliminated.iter().map(|e| self.wtw[e.wtw]))
             .fold(max_diag, f64::max);
         self.delta = self.settings.static_constant + self.settings.static_proportional * max_diag;
-        for j in 0..n {
-            self.values[self.diag_pos[j]] = self.p_diag[j];
-        }
+        self.values[..self.x_base.len()].copy_from_slice(&self.x_base);
         for &pos in self.cross_pos.iter().chain(&self.pair_pos) {
             self.values[pos] = 0.0;
         }
@@ -462,15 +526,27 @@ impl KktSystem {
     }
 
     /// Adds the Schur complement terms of the eliminated rows' pivots `−dᵢ`: `c cᵀ/dᵢ`
-    /// over the row's variable (entry `a`) and its cone's expansion unknowns.
+    /// over the row's variables (its entries `a`) and its cone's expansion unknowns.
     fn add_eliminated_terms(&mut self) {
         for e in &self.eliminated {
             let inv_d = 1.0 / self.wtw[e.wtw];
             let c = |k: usize| self.expansion_values[e.expansion + k * e.stride];
-            self.values[self.diag_pos[e.var]] += e.coef * e.coef * inv_d;
+            let vars = &self.entry_vars[e.entries.clone()];
+            let coefs = &self.entry_coefs[e.entries.clone()];
+            let mut var_pair = e.var_pairs;
+            for (t, (&jt, &at)) in vars.iter().zip(coefs).enumerate() {
+                let at_d = at * inv_d;
+                self.values[self.diag_pos[jt]] += at * at_d;
+                for &a_s in &coefs[..t] {
+                    self.values[self.var_pair_pos[var_pair]] += a_s * at_d;
+                    var_pair += 1;
+                }
+                for k in 0..e.expansion_count {
+                    self.values[self.cross_pos[e.cross + t * e.expansion_count + k]] += c(k) * at_d;
+                }
+            }
             for k in 0..e.expansion_count {
                 let ck = c(k) * inv_d;
-                self.values[self.cross_pos[e.cross + k]] += e.coef * ck;
                 self.values[self.diag_pos[e.expansion_col + k]] += c(k) * ck;
                 let pairs = e.pairs + k * k.saturating_sub(1) / 2;
                 for l in 0..k {
@@ -505,7 +581,12 @@ impl KktSystem {
         full_rhs[self.expansion_start..].fill(0.0);
         for e in &self.eliminated {
             let t = rhs[n + e.row] / self.wtw[e.wtw];
-            full_rhs[e.var] += e.coef * t;
+            for (&j, &a) in self.entry_vars[e.entries.clone()]
+                .iter()
+                .zip(&self.entry_coefs[e.entries.clone()])
+            {
+                full_rhs[j] += a * t;
+            }
             for k in 0..e.expansion_count {
                 full_rhs[e.expansion_col + k] +=
                     self.expansion_values[e.expansion + k * e.stride] * t;
@@ -518,7 +599,13 @@ impl KktSystem {
             x[n + i] = v;
         }
         for e in &self.eliminated {
-            let mut row = e.coef * full_x[e.var] - rhs[n + e.row];
+            let mut row = -rhs[n + e.row];
+            for (&j, &a) in self.entry_vars[e.entries.clone()]
+                .iter()
+                .zip(&self.entry_coefs[e.entries.clone()])
+            {
+                row += a * full_x[j];
+            }
             for k in 0..e.expansion_count {
                 row +=
                     self.expansion_values[e.expansion + k * e.stride] * full_x[e.expansion_col + k];
@@ -629,9 +716,10 @@ mod tests {
     #[test]
     fn eliminated_rows_give_the_solution_of_the_full_system() {
         // n = 20 variables; a zero row, an upper bound on each of the first 10 and a
-        // lower bound on x₀ (nonnegative rows with one entry), a two-entry inequality,
-        // and an expanded second-order cone of dimension 22 whose first two rows are
-        // dense and whose 20 others are −xⱼ (rows with one entry, some repeated).
+        // lower bound on x₀ (nonnegative rows with one entry), a two-entry inequality
+        // on x₃, x₄ (coupled in P), and an expanded second-order cone of dimension 22
+        // whose first two rows are dense, 17 rows are −xⱼ (some variables repeated)
+        // and 3 rows have two entries (x₂, x₉ not coupled in P).
         let n = 20;
         let mut p = vec![];
         for j in 0..n {
@@ -660,6 +748,9 @@ mod tests {
         }
         for k in 0..n {
             a.push((row + 2 + k, k % 17, -1.0 - 0.05 * k as f64));
+        }
+        for k in 0..3 {
+            a.push((row + 2 + k, 9, 0.4));
         }
         let m = row + soc;
         let a = CscMatrix::from_triplets(m, n, &a).unwrap();
@@ -691,8 +782,8 @@ mod tests {
             solutions.push((kkt.dim(), x));
         }
         let (full, reduced) = (&solutions[0], &solutions[1]);
-        // 11 bounds and 20 cone rows leave the matrix.
-        assert_eq!(full.0 - reduced.0, 31);
+        // 11 bounds, the inequality and 20 cone rows leave the matrix.
+        assert_eq!(full.0 - reduced.0, 32);
         let scale = full.1.iter().fold(0.0f64, |a, v| a.max(v.abs()));
         for (i, (u, v)) in full.1.iter().zip(&reduced.1).enumerate() {
             assert!((u - v).abs() <= 1e-10 * scale, "unknown {i}: {u} vs {v}");
