@@ -54,7 +54,7 @@ pub trait Cone: Send + Sync {
 
     /// Whether the block's `WᵀW` enters the KKT matrix as a positive diagonal (its
     /// rank-one terms, if any, carried by expansion columns), so that a row with a
-    /// single entry in `A` can be eliminated from the matrix ([`super::kkt`]).
+    /// few entries in `A` can be eliminated from the matrix ([`super::kkt`]).
     fn diagonal_in_kkt(&self) -> bool {
         false
     }
