@@ -102,6 +102,8 @@ pub struct KktSystem {
     /// entries), restored before each update adds the eliminated rows' terms.
     x_base: Vec<f64>,
     eliminated: Vec<EliminatedRow>,
+    /// `1/dᵢ` of each eliminated row at the current factorization.
+    inv_d: Vec<f64>,
     /// The eliminated rows' entries in `A`, row after row
     /// ([`EliminatedRow::entries`]).
     entry_vars: Vec<usize>,
@@ -400,6 +402,7 @@ impl KktSystem {
             expansion_values: vec![0.0; expansion_pos.len()],
             expansion_pos,
             x_base,
+            inv_d: vec![0.0; elimination.len()],
             eliminated: elimination,
             entry_vars,
             entry_coefs,
@@ -528,8 +531,9 @@ impl KktSystem {
     /// Adds the Schur complement terms of the eliminated rows' pivots `−dᵢ`: `c cᵀ/dᵢ`
     /// over the row's variables (its entries `a`) and its cone's expansion unknowns.
     fn add_eliminated_terms(&mut self) {
-        for e in &self.eliminated {
-            let inv_d = 1.0 / self.wtw[e.wtw];
+        for (e, inv_d) in self.eliminated.iter().zip(&mut self.inv_d) {
+            *inv_d = 1.0 / self.wtw[e.wtw];
+            let inv_d = *inv_d;
             let c = |k: usize| self.expansion_values[e.expansion + k * e.stride];
             let vars = &self.entry_vars[e.entries.clone()];
             let coefs = &self.entry_coefs[e.entries.clone()];
@@ -579,8 +583,8 @@ impl KktSystem {
             *r = rhs[n + i];
         }
         full_rhs[self.expansion_start..].fill(0.0);
-        for e in &self.eliminated {
-            let t = rhs[n + e.row] / self.wtw[e.wtw];
+        for (e, inv_d) in self.eliminated.iter().zip(&self.inv_d) {
+            let t = rhs[n + e.row] * inv_d;
             for (&j, &a) in self.entry_vars[e.entries.clone()]
                 .iter()
                 .zip(&self.entry_coefs[e.entries.clone()])
@@ -598,7 +602,7 @@ impl KktSystem {
         for (&v, &i) in full_x[n..].iter().zip(&self.kept_rows) {
             x[n + i] = v;
         }
-        for e in &self.eliminated {
+        for (e, inv_d) in self.eliminated.iter().zip(&self.inv_d) {
             let mut row = -rhs[n + e.row];
             for (&j, &a) in self.entry_vars[e.entries.clone()]
                 .iter()
@@ -610,7 +614,7 @@ impl KktSystem {
                 row +=
                     self.expansion_values[e.expansion + k * e.stride] * full_x[e.expansion_col + k];
             }
-            x[n + e.row] = row / self.wtw[e.wtw];
+            x[n + e.row] = row * inv_d;
         }
         self.full_rhs = full_rhs;
         self.full_x = full_x;
