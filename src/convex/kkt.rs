@@ -388,6 +388,14 @@ impl KktSystem {
         let mem =
             MemBuffer::try_new(req).map_err(|_| KktError::Symbolic("out of memory".into()))?;
         let l_values = vec![0.0; symbolic.len_val()];
+        // The residual product of `solve_refined` relies on it.
+        assert!(
+            diag_pos
+                .iter()
+                .zip(&col_ptr[1..])
+                .all(|(&d, &end)| d + 1 == end),
+            "each KKT column ends with its diagonal"
+        );
         Ok(Self {
             n,
             kept_rows,
@@ -654,19 +662,23 @@ impl KktSystem {
         } = self;
         let delta = *delta;
         // K₀ u from the stored upper triangle, minus the static regularization (added
-        // with each pivot's sign).
+        // with each pivot's sign). Each column's diagonal is its last entry, and row `j`
+        // gets nothing from the columns before `j`, so column `j` sets `out[j]` and the
+        // later columns add to it (no clearing pass, no test for the diagonal; the sums
+        // are the same, term for term, as the entry-by-entry product's).
         let apply = |u: &[f64], out: &mut [f64]| {
-            out.fill(0.0);
             for j in 0..dim {
+                let uj = u[j];
+                let diag = col_ptr[j + 1] - 1;
                 let mut acc = 0.0;
-                for k in col_ptr[j]..col_ptr[j + 1] {
-                    let (i, v) = (row_idx[k], values[k]);
-                    out[i] += v * u[j];
-                    if i != j {
-                        acc += v * u[i];
-                    }
+                for (&i, &v) in row_idx[col_ptr[j]..diag]
+                    .iter()
+                    .zip(&values[col_ptr[j]..diag])
+                {
+                    out[i] += v * uj;
+                    acc += v * u[i];
                 }
-                out[j] += acc;
+                out[j] = values[diag] * uj + acc;
             }
             for ((o, ui), &sign) in out.iter_mut().zip(u).zip(signs.iter()) {
                 *o -= f64::from(sign) * delta * ui;
