@@ -52,6 +52,13 @@ pub trait Cone: Send + Sync {
         0.0
     }
 
+    /// Whether the block's `WᵀW` enters the KKT matrix as a positive diagonal (its
+    /// rank-one terms, if any, carried by expansion columns), so that a row with a
+    /// few entries in `A` can be eliminated from the matrix ([`super::kkt`]).
+    fn diagonal_in_kkt(&self) -> bool {
+        false
+    }
+
     /// Sets `W = I` (or the cone's equivalent), used for the initial point.
     fn set_identity_scaling(&mut self);
 
@@ -176,6 +183,9 @@ impl Cone for NonnegativeCone {
         for (o, w) in out.iter_mut().zip(&self.w) {
             *o = w * w;
         }
+    }
+    fn diagonal_in_kkt(&self) -> bool {
+        true
     }
     fn set_identity_scaling(&mut self) {
         self.w.fill(1.0);

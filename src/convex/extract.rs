@@ -9,14 +9,12 @@
 //! a product of degree three) is not a QP, and neither is a QP whose minimized
 //! objective is not convex (see [`super::convexity`]).
 
-use std::collections::HashMap;
-
 use super::convexity::is_positive_semidefinite;
 use super::csc::CscMatrix;
+use super::polynomial::QuadraticReader;
 use super::problem::QpProblem;
 use crate::nl::Model;
 use crate::nl::model::Sense;
-use crate::nl::tape::{NodeId, Op, Tape};
 use crate::outcome::Solution;
 
 /// Why a model is not an LP/QP of the form the convex solver takes.
@@ -75,155 +73,6 @@ pub(super) fn model_solution(sense: Sense, mut solution: Solution) -> Solution {
     solution
 }
 
-/// A polynomial of degree ≤ 2: constant, linear and quadratic terms (the quadratic
-/// map is keyed by `(i, j)` with `i ≤ j` and stands for `coef · x_i · x_j`).
-#[derive(Clone, Debug, Default)]
-pub(super) struct Quadratic {
-    pub(super) constant: f64,
-    pub(super) linear: HashMap<u32, f64>,
-    pub(super) quadratic: HashMap<(u32, u32), f64>,
-}
-
-impl Quadratic {
-    fn constant(c: f64) -> Self {
-        Self {
-            constant: c,
-            ..Self::default()
-        }
-    }
-
-    fn is_constant(&self) -> bool {
-        self.linear.is_empty() && self.quadratic.is_empty()
-    }
-
-    fn scale(mut self, c: f64) -> Self {
-        self.constant *= c;
-        self.linear.values_mut().for_each(|v| *v *= c);
-        self.quadratic.values_mut().for_each(|v| *v *= c);
-        self
-    }
-
-    fn add(mut self, other: &Quadratic, sign: f64) -> Self {
-        self.constant += sign * other.constant;
-        for (&k, &v) in &other.linear {
-            *self.linear.entry(k).or_insert(0.0) += sign * v;
-        }
-        for (&k, &v) in &other.quadratic {
-            *self.quadratic.entry(k).or_insert(0.0) += sign * v;
-        }
-        self
-    }
-
-    fn mul(&self, other: &Quadratic) -> Result<Self, NotQp> {
-        if self.is_constant() {
-            return Ok(other.clone().scale(self.constant));
-        }
-        if other.is_constant() {
-            return Ok(self.clone().scale(other.constant));
-        }
-        if !self.quadratic.is_empty() || !other.quadratic.is_empty() {
-            return Err(NotQp::NonQuadraticObjective("product of degree above two"));
-        }
-        let mut out = Quadratic::constant(self.constant * other.constant);
-        for (&k, &v) in &self.linear {
-            *out.linear.entry(k).or_insert(0.0) += v * other.constant;
-        }
-        for (&k, &v) in &other.linear {
-            *out.linear.entry(k).or_insert(0.0) += v * self.constant;
-        }
-        for (&i, &a) in &self.linear {
-            for (&j, &b) in &other.linear {
-                *out.quadratic.entry((i.min(j), i.max(j))).or_insert(0.0) += a * b;
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// The polynomial computed by the tape piece `nodes` (its root is the last node).
-///
-/// A node's polynomial is moved into its (last) consumer rather than copied: a
-/// chain of binary sums would otherwise copy its growing partial sum at every node,
-/// quadratic work in the number of terms.
-pub(super) fn quadratic_of(
-    tape: &Tape,
-    nodes: std::ops::Range<NodeId>,
-) -> Result<Quadratic, NotQp> {
-    let start = nodes.start;
-    let mut uses = vec![0u32; nodes.len()];
-    for id in nodes.clone() {
-        for &a in tape.args_of(&tape.nodes[id as usize]) {
-            uses[(a - start) as usize] += 1;
-        }
-    }
-    let mut values: Vec<Quadratic> = Vec::with_capacity(nodes.len());
-    for id in nodes {
-        let node = &tape.nodes[id as usize];
-        let args = tape.args_of(node);
-        // The value of argument `k`, moved out at its last use.
-        let mut take = |k: usize| -> Quadratic {
-            let slot = (args[k] - start) as usize;
-            uses[slot] -= 1;
-            if uses[slot] == 0 {
-                std::mem::take(&mut values[slot])
-            } else {
-                values[slot].clone()
-            }
-        };
-        let value = match node.op {
-            Op::Const => Quadratic::constant(tape.consts[node.aux as usize]),
-            Op::Var => {
-                let mut q = Quadratic::default();
-                q.linear.insert(node.aux, 1.0);
-                q
-            }
-            Op::Neg => take(0).scale(-1.0),
-            Op::Add => {
-                let a = take(0);
-                a.add(&take(1), 1.0)
-            }
-            Op::Sub => {
-                let a = take(0);
-                a.add(&take(1), -1.0)
-            }
-            Op::Sum if args.is_empty() => Quadratic::default(),
-            Op::Sum => (1..args.len()).fold(take(0), |acc, k| acc.add(&take(k), 1.0)),
-            Op::Mul => {
-                let a = take(0);
-                a.mul(&take(1))?
-            }
-            Op::Square => {
-                let a = take(0);
-                a.mul(&a)?
-            }
-            Op::Div => {
-                let (a, b) = (take(0), take(1));
-                if !(b.is_constant() && b.constant != 0.0) {
-                    return Err(NotQp::NonQuadraticObjective("nonpolynomial operation"));
-                }
-                a.scale(1.0 / b.constant)
-            }
-            Op::PowConstExp => {
-                let e = tape.consts[node.aux as usize];
-                let a = take(0);
-                if e == 0.0 {
-                    Quadratic::constant(1.0)
-                } else if e == 1.0 {
-                    a
-                } else if e == 2.0 {
-                    a.mul(&a)?
-                } else {
-                    return Err(NotQp::NonQuadraticObjective("power other than 0, 1, 2"));
-                }
-            }
-            Op::DefVar => return Err(NotQp::NonQuadraticObjective("defined variable")),
-            _ => return Err(NotQp::NonQuadraticObjective("nonpolynomial operation")),
-        };
-        values.push(value);
-    }
-    Ok(values.pop().unwrap_or_default())
-}
-
 /// Extracts the QP of `model`, or says why it is not one.
 pub fn extract(model: &Model) -> Result<ExtractedQp, NotQp> {
     if let Some(i) = model
@@ -234,24 +83,30 @@ pub fn extract(model: &Model) -> Result<ExtractedQp, NotQp> {
     {
         return Err(NotQp::NonlinearConstraint(i));
     }
-    extract_with_linear_parts(model)
+    extract_with_linear_parts(model, &mut QuadraticReader::new(model.n_var))
 }
 
 /// The QP made of `model`'s objective and the linear parts (`J` segments) of its
-/// rows, the nonlinear parts of rows left aside.
-pub(super) fn extract_with_linear_parts(model: &Model) -> Result<ExtractedQp, NotQp> {
+/// rows, the nonlinear parts of rows left aside; `reader` reads the objective's
+/// tape piece.
+pub(super) fn extract_with_linear_parts(
+    model: &Model,
+    reader: &mut QuadraticReader,
+) -> Result<ExtractedQp, NotQp> {
     let n = model.n_var;
     let n_obj = model.objective_sense.len();
     if n_obj > 1 {
         return Err(NotQp::MultipleObjectives(n_obj));
     }
-    let mut poly = Quadratic::default();
+    let mut q = vec![0.0; n];
+    let mut c0 = 0.0;
+    let mut quadratic = Vec::new();
     let mut sense = Sense::Minimize;
     if n_obj == 1 {
         sense = model.objective_sense[0];
         let (idx, val) = model.gradient.row(0);
         for (&j, &v) in idx.iter().zip(val) {
-            *poly.linear.entry(j).or_insert(0.0) += v;
+            q[j as usize] += v;
         }
         if let Some(piece) = model
             .tape
@@ -259,24 +114,22 @@ pub(super) fn extract_with_linear_parts(model: &Model) -> Result<ExtractedQp, No
             .first()
             .filter(|p| !p.nodes.is_empty())
         {
-            let nonlinear = quadratic_of(&model.tape, piece.nodes.clone())?;
-            poly = poly.add(&nonlinear, 1.0);
+            let nonlinear = reader.read(&model.tape, piece.nodes.clone())?;
+            for &(j, v) in &nonlinear.linear {
+                q[j as usize] += v;
+            }
+            c0 = nonlinear.constant;
+            quadratic = nonlinear.quadratic;
         }
     }
-    if sense == Sense::Maximize {
-        poly = poly.scale(-1.0);
-    }
-    let mut q = vec![0.0; n];
-    for (&j, &v) in &poly.linear {
-        q[j as usize] += v;
-    }
+    let s = if sense == Sense::Maximize { -1.0 } else { 1.0 };
+    q.iter_mut().for_each(|v| *v *= s);
     // ½ xᵀPx with P upper triangular: a term c·x_i·x_j (i < j) gives P_ij = c,
     // a term c·x_i² gives P_ii = 2c.
-    let p_triplets: Vec<(usize, usize, f64)> = poly
-        .quadratic
+    let p_triplets: Vec<(usize, usize, f64)> = quadratic
         .iter()
-        .filter(|&(_, &v)| v != 0.0)
-        .map(|(&(i, j), &v)| (i as usize, j as usize, if i == j { 2.0 * v } else { v }))
+        .filter(|&&(_, _, v)| v != 0.0)
+        .map(|&(i, j, v)| (i as usize, j as usize, s * if i == j { 2.0 * v } else { v }))
         .collect();
     let invalid = |e: super::problem::ProblemError| NotQp::InvalidCoefficient(e.to_string());
     let p = CscMatrix::from_triplets(n, n, &p_triplets).map_err(invalid)?;
@@ -303,7 +156,7 @@ pub(super) fn extract_with_linear_parts(model: &Model) -> Result<ExtractedQp, No
         problem: QpProblem {
             p,
             q,
-            c0: poly.constant,
+            c0: s * c0,
             a,
             row_lower: model.con_lower.clone(),
             row_upper: model.con_upper.clone(),

@@ -9,7 +9,8 @@
 //! with quadratic terms, nonconvex rows and non-polynomial rows do not qualify.
 
 use super::csc::CscMatrix;
-use super::extract::{NotQp, extract_with_linear_parts, model_solution, quadratic_of};
+use super::extract::{NotQp, extract_with_linear_parts, model_solution};
+use super::polynomial::QuadraticReader;
 use super::psd_factor::{FactorError, psd_factor};
 use super::qcqp::{QcqpProblem, QuadraticRow, QuadraticSide};
 use crate::nl::Model;
@@ -65,27 +66,29 @@ impl ExtractedQcqp {
 
 /// Extracts the convex QCQP of `model`, or says why it is not one.
 pub fn extract_qcqp(model: &Model) -> Result<ExtractedQcqp, NotQcqp> {
-    let extracted = extract_with_linear_parts(model).map_err(NotQcqp::Objective)?;
-    let mut qp = extracted.problem;
     let n = model.n_var;
+    let mut reader = QuadraticReader::new(n);
+    let extracted = extract_with_linear_parts(model, &mut reader).map_err(NotQcqp::Objective)?;
+    let mut qp = extracted.problem;
     let mut extra_linear = Vec::new();
     let mut quadratic = Vec::new();
     for (row, piece) in model.tape.constraints.iter().enumerate() {
         if piece.nodes.is_empty() {
             continue;
         }
-        let poly = quadratic_of(&model.tape, piece.nodes.clone()).map_err(|e| match e {
-            NotQp::NonQuadraticObjective(why) => NotQcqp::NonQuadraticRow { row, why },
-            other => NotQcqp::Objective(other),
-        })?;
-        extra_linear.extend(poly.linear.iter().map(|(&j, &v)| (row, j as usize, v)));
+        let poly = reader
+            .read(&model.tape, piece.nodes.clone())
+            .map_err(|e| match e {
+                NotQp::NonQuadraticObjective(why) => NotQcqp::NonQuadraticRow { row, why },
+                other => NotQcqp::Objective(other),
+            })?;
+        extra_linear.extend(poly.linear.iter().map(|&(j, v)| (row, j as usize, v)));
         qp.row_lower[row] -= poly.constant;
         qp.row_upper[row] -= poly.constant;
         let terms: Vec<(u32, u32, f64)> = poly
             .quadratic
-            .iter()
-            .filter(|&(_, &v)| v != 0.0)
-            .map(|(&(i, j), &v)| (i, j, v))
+            .into_iter()
+            .filter(|&(_, _, v)| v != 0.0)
             .collect();
         if terms.is_empty() {
             continue;

@@ -20,6 +20,19 @@
 //! adds one extra row and column per term after the `m` cone rows
 //! ([`super::cones::Cone::expansion_dim`]); the solves still take and return
 //! vectors of length `n + m`, the extra unknowns being internal.
+//!
+//! A cone row with a few entries `a` in `A` (a variable bound, a row `Fᵀx` of a
+//! second-order cone with a sparse factor) whose cone keeps `WᵀW` diagonal in the
+//! matrix ([`super::cones::Cone::diagonal_in_kkt`]) can be eliminated when the
+//! caller asks for it: its pivot `−dᵢ` (`dᵢ > 0` the `WᵀW` diagonal) is taken out
+//! exactly, adding `a aᵀ/dᵢ` on its variables and `a·cₖ/dᵢ`, `cₖcₗ/dᵢ` between the
+//! variables and its cone's expansion unknowns (entries `cₖ`). The
+//! Schur complement of a quasi-definite matrix on a negative pivot is again
+//! quasi-definite: the positive block gains a semidefinite term, and the negative
+//! block is the Schur complement of the cone's own negative definite part
+//! (`D − vvᵀ`, see [`super::soc`]). The eliminated unknown is recovered after each
+//! solve from its row, `zᵢ = (aᵀx + Σₖ cₖ eₖ − rᵢ)/dᵢ`, which that row then
+//! satisfies up to round-off; the solves' residual is that of the other rows.
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
@@ -28,11 +41,17 @@ use faer::sparse::linalg::cholesky::{
 };
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Par, Side};
+use std::ops::Range;
 
 use super::cones::CompositeCone;
 use super::csc::CscMatrix;
 use super::krylov::{Gmres, RefineControl};
 use super::settings::Settings;
+
+/// Most entries in `A` of an eliminated row: its elimination adds a clique over its
+/// variables (and its cone's expansion unknowns) to the matrix, which a
+/// minimum-degree ordering of the full matrix would create as early.
+const MAX_ELIMINATED_ENTRIES: usize = 4;
 
 /// Why a KKT factorization could not be used.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,22 +79,44 @@ impl std::error::Error for KktError {}
 /// KKT matrix, its factorization and the workspaces of its solves.
 pub struct KktSystem {
     n: usize,
-    /// `n + m`, the length of the callers' vectors.
-    nm: usize,
+    /// The cone rows kept in the matrix, in order; kept row `k` is unknown `n + k`.
+    kept_rows: Vec<usize>,
+    /// `n` plus the number of kept rows: the first expansion unknown.
+    expansion_start: usize,
     col_ptr: Vec<usize>,
     row_idx: Vec<usize>,
     values: Vec<f64>,
-    /// Position of each diagonal entry (all `n + m` are stored).
+    /// Position of each diagonal entry (all are stored).
     diag_pos: Vec<usize>,
     /// Unregularized diagonal of `P`.
     p_diag: Vec<f64>,
-    /// Positions of the `WᵀW` entries, block by block in the cones' own order.
-    wtw_pos: Vec<usize>,
+    /// Positions of the `WᵀW` entries, block by block in the cones' own order; `None`
+    /// for the diagonal of an eliminated row.
+    wtw_pos: Vec<Option<usize>>,
     wtw: Vec<f64>,
-    /// Positions and values of the expansion columns' off-diagonal entries, block by
-    /// block and column by column.
-    expansion_pos: Vec<usize>,
+    /// Positions of the expansion columns' off-diagonal entries at the cone rows,
+    /// block by block and column by column (`None` at eliminated rows).
+    expansion_pos: Vec<Option<usize>>,
     expansion_values: Vec<f64>,
+    /// Values of the variables' columns (`P`, zeros where only eliminated rows put
+    /// entries), restored before each update adds the eliminated rows' terms.
+    x_base: Vec<f64>,
+    eliminated: Vec<EliminatedRow>,
+    /// `1/dᵢ` of each eliminated row at the current factorization.
+    inv_d: Vec<f64>,
+    /// The eliminated rows' entries in `A`, row after row
+    /// ([`EliminatedRow::entries`]).
+    entry_vars: Vec<usize>,
+    entry_coefs: Vec<f64>,
+    /// Positions of the entries between two variables of an eliminated row
+    /// ([`EliminatedRow::var_pairs`]).
+    var_pair_pos: Vec<usize>,
+    /// Positions of the entries between an eliminated row's variables and its cone's
+    /// expansion unknowns ([`EliminatedRow::cross`]).
+    cross_pos: Vec<usize>,
+    /// Positions of the entries between two expansion unknowns of one cone
+    /// ([`EliminatedRow::pairs`]).
+    pair_pos: Vec<usize>,
     /// Static regularization in the current values.
     delta: f64,
     signs: Vec<i8>,
@@ -83,12 +124,40 @@ pub struct KktSystem {
     l_values: Vec<f64>,
     mem: MemBuffer,
     gmres: Gmres,
-    /// Right-hand side and solution extended by the expansion unknowns.
+    /// Right-hand side and solution of the reduced system (kept rows and expansion
+    /// unknowns).
     full_rhs: Vec<f64>,
     full_x: Vec<f64>,
     settings: KktSettings,
     /// Whether solves are refined to the end-game tolerances.
     endgame: bool,
+}
+
+/// A cone row taken out of the matrix (see the module documentation).
+#[derive(Clone, Debug)]
+struct EliminatedRow {
+    /// The cone row, an index into the `z` part of the callers' vectors.
+    row: usize,
+    /// Its entries in `A`, in [`KktSystem::entry_vars`] and `entry_coefs`.
+    entries: Range<usize>,
+    /// Start of the positions of its variable pairs `(s, t)`, `s < t`, `t`-major, in
+    /// [`KktSystem::var_pair_pos`].
+    var_pairs: usize,
+    /// Index of its `WᵀW` diagonal in the cones' value order.
+    wtw: usize,
+    /// Index of its entry in its cone's first expansion column, in the expansion
+    /// value order; column `k`'s entry is `stride·k` further.
+    expansion: usize,
+    stride: usize,
+    /// Its cone's expansion unknowns: the first one's index and their number.
+    expansion_col: usize,
+    expansion_count: usize,
+    /// Start of the positions of `(variable t, expansion unknown k)`, `t`-major, in
+    /// [`KktSystem::cross_pos`].
+    cross: usize,
+    /// Start of the positions of `(expansion l, expansion k)`, `l < k`, `k`-major, in
+    /// [`KktSystem::pair_pos`].
+    pairs: usize,
 }
 
 /// The settings of [`Settings`] that concern the KKT system.
@@ -108,25 +177,62 @@ struct KktSettings {
 
 impl KktSystem {
     /// Builds the pattern of `K` for `P` (upper triangle), `A` and the cones, orders
-    /// it and computes the symbolic factorization. Values are set by [`Self::update`].
+    /// it and computes the symbolic factorization. Values are set by
+    /// [`Self::update_and_factor`]. With `eliminate`, the rows of at most
+    /// [`MAX_ELIMINATED_ENTRIES`] entries of cones that allow it are taken out of the
+    /// matrix (see the module documentation).
     pub fn new(
         p: &CscMatrix,
         a: &CscMatrix,
         cones: &CompositeCone,
         settings: &Settings,
+        eliminate: bool,
     ) -> Result<Self, KktError> {
         let (n, m) = (p.ncols(), a.nrows());
-        let extra: usize = cones.blocks().map(|(c, _)| c.expansion_dim()).sum();
-        let dim = n + m + extra;
         let at = a.transpose();
+        let mut is_eliminated = vec![false; m];
+        if eliminate {
+            for (_, range) in cones.blocks().filter(|(c, _)| c.diagonal_in_kkt()) {
+                for i in range {
+                    let count = at.column(i).count();
+                    is_eliminated[i] = (1..=MAX_ELIMINATED_ENTRIES).contains(&count);
+                }
+            }
+        }
+        // The entries between two variables of an eliminated row, as (column, row).
+        let mut var_pairs: Vec<(usize, usize)> = Vec::new();
+        for i in (0..m).filter(|&i| is_eliminated[i]) {
+            for (t, (jt, _)) in at.column(i).enumerate() {
+                var_pairs.extend(at.column(i).take(t).map(|(js, _)| (jt, js)));
+            }
+        }
+        var_pairs.sort_unstable();
+        var_pairs.dedup();
+        let kept_rows: Vec<usize> = (0..m).filter(|&i| !is_eliminated[i]).collect();
+        // Reduced index of each cone row (unused for eliminated rows).
+        let mut reduced = vec![usize::MAX; m];
+        for (k, &i) in kept_rows.iter().enumerate() {
+            reduced[i] = n + k;
+        }
+        let expansion_start = n + kept_rows.len();
+        let extra: usize = cones.blocks().map(|(c, _)| c.expansion_dim()).sum();
+        let dim = expansion_start + extra;
         let mut col_ptr = Vec::with_capacity(dim + 1);
         col_ptr.push(0);
         let mut row_idx = Vec::new();
         let mut values = Vec::new();
         let mut diag_pos = vec![0; dim];
         let mut p_diag = vec![0.0; n];
+        let mut pairs = var_pairs.iter().peekable();
         for j in 0..n {
-            for (i, v) in p.column(j).filter(|&(i, _)| i < j) {
+            let mut column: Vec<(usize, f64)> = p.column(j).filter(|&(i, _)| i < j).collect();
+            while let Some(&(_, i)) = pairs.next_if(|&&(col, _)| col == j) {
+                column.push((i, 0.0));
+            }
+            // Stable: an entry of P comes before a zero for the same row, and stays.
+            column.sort_by_key(|e| e.0);
+            column.dedup_by_key(|e| e.0);
+            for (i, v) in column {
                 row_idx.push(i);
                 values.push(v);
             }
@@ -138,38 +244,102 @@ impl KktSystem {
         }
         // Cone block entries come column by column; remember where each lands so the
         // cones' value order can be scattered back.
-        let mut block_entries = Vec::new();
+        let mut wtw_pos = Vec::new();
         for (cone, range) in cones.blocks() {
             for local_col in 0..range.len() {
                 let i = range.start + local_col;
+                if is_eliminated[i] {
+                    wtw_pos.push(None);
+                    continue;
+                }
                 for (j, v) in at.column(i) {
                     row_idx.push(j);
                     values.push(v);
                 }
                 for local_row in cone.block_column_rows(local_col) {
-                    let row = n + range.start + local_row;
-                    if row == n + i {
-                        diag_pos[n + i] = row_idx.len();
+                    let row = reduced[range.start + local_row];
+                    if row == reduced[i] {
+                        diag_pos[row] = row_idx.len();
                     }
-                    block_entries.push(row_idx.len());
+                    wtw_pos.push(Some(row_idx.len()));
                     row_idx.push(row);
                     values.push(0.0);
                 }
                 col_ptr.push(row_idx.len());
             }
         }
+        let x_base = values[..col_ptr[n]].to_vec();
         let mut signs = vec![1i8; dim];
-        signs[n..n + m].fill(-1);
+        signs[n..expansion_start].fill(-1);
         let mut expansion_pos = Vec::new();
+        let mut eliminated = Vec::new();
+        let (mut entry_vars, mut entry_coefs) = (Vec::new(), Vec::new());
+        let (mut var_pair_pos, mut cross_pos, mut pair_pos) = (Vec::new(), Vec::new(), Vec::new());
+        // Position of entry (row, col) of a variable column, which exists.
+        let position = |row_idx: &[usize], col: usize, row: usize| {
+            let range = col_ptr[col]..col_ptr[col + 1];
+            range.start
+                + row_idx[range]
+                    .binary_search(&row)
+                    .expect("entry in the pattern")
+        };
+        for i in (0..m).filter(|&i| is_eliminated[i]) {
+            let start = entry_vars.len();
+            let var_pairs = var_pair_pos.len();
+            for (jt, v) in at.column(i) {
+                for &js in &entry_vars[start..] {
+                    var_pair_pos.push(position(&row_idx, jt, js));
+                }
+                entry_vars.push(jt);
+                entry_coefs.push(v);
+            }
+            eliminated.push((i, start..entry_vars.len(), var_pairs));
+        }
+        let mut eliminated_rows = eliminated.into_iter().peekable();
+        let mut elimination = Vec::new();
         let mut column = Vec::new();
+        let (mut wtw_offset, mut expansion_offset) = (0, 0);
         for (cone, range) in cones.blocks() {
+            let count = cone.expansion_dim();
+            let first_col = col_ptr.len() - 1;
+            let mut block_eliminated = Vec::new();
+            while let Some(e) = eliminated_rows.next_if(|e| e.0 < range.end) {
+                block_eliminated.push(e);
+            }
+            // The block's eliminated variables, each once and ascending: the rows of
+            // their entries in the expansion columns.
+            let mut vars: Vec<usize> = block_eliminated
+                .iter()
+                .flat_map(|e| entry_vars[e.1.clone()].iter().copied())
+                .collect();
+            vars.sort_unstable();
+            vars.dedup();
+            let mut var_pos = vec![Vec::with_capacity(count); vars.len()];
+            let pairs = pair_pos.len();
             column.resize(range.len(), 0.0);
-            for k in 0..cone.expansion_dim() {
+            for k in 0..count {
                 let pivot = cone.expansion_column(k, &mut column);
-                for local_row in 0..range.len() {
-                    expansion_pos.push(row_idx.len());
-                    row_idx.push(n + range.start + local_row);
+                for (pos, &var) in var_pos.iter_mut().zip(&vars) {
+                    pos.push(row_idx.len());
+                    row_idx.push(var);
                     values.push(0.0);
+                }
+                for local_row in 0..range.len() {
+                    let i = range.start + local_row;
+                    if is_eliminated[i] {
+                        expansion_pos.push(None);
+                    } else {
+                        expansion_pos.push(Some(row_idx.len()));
+                        row_idx.push(reduced[i]);
+                        values.push(0.0);
+                    }
+                }
+                if !block_eliminated.is_empty() {
+                    for l in 0..k {
+                        pair_pos.push(row_idx.len());
+                        row_idx.push(first_col + l);
+                        values.push(0.0);
+                    }
                 }
                 let col = col_ptr.len() - 1;
                 diag_pos[col] = row_idx.len();
@@ -178,6 +348,30 @@ impl KktSystem {
                 values.push(pivot);
                 col_ptr.push(row_idx.len());
             }
+            for (i, entries, var_pairs) in block_eliminated {
+                let local = i - range.start;
+                let cross = cross_pos.len();
+                for var in &entry_vars[entries.clone()] {
+                    let slot = vars.binary_search(var).expect("listed variable");
+                    cross_pos.extend(&var_pos[slot]);
+                }
+                elimination.push(EliminatedRow {
+                    row: i,
+                    entries,
+                    var_pairs,
+                    wtw: wtw_offset + local,
+                    expansion: expansion_offset + local,
+                    stride: range.len(),
+                    expansion_col: first_col,
+                    expansion_count: count,
+                    cross,
+                    pairs,
+                });
+            }
+            wtw_offset += (0..range.len())
+                .map(|c| cone.block_column_rows(c).len())
+                .sum::<usize>();
+            expansion_offset += count * range.len();
         }
         let pattern = SymbolicSparseColMatRef::new_checked(dim, dim, &col_ptr, None, &row_idx);
         let symbolic = factorize_symbolic_cholesky(
@@ -194,18 +388,35 @@ impl KktSystem {
         let mem =
             MemBuffer::try_new(req).map_err(|_| KktError::Symbolic("out of memory".into()))?;
         let l_values = vec![0.0; symbolic.len_val()];
+        // The residual product of `solve_refined` relies on it.
+        assert!(
+            diag_pos
+                .iter()
+                .zip(&col_ptr[1..])
+                .all(|(&d, &end)| d + 1 == end),
+            "each KKT column ends with its diagonal"
+        );
         Ok(Self {
             n,
-            nm: n + m,
+            kept_rows,
+            expansion_start,
             col_ptr,
             row_idx,
             values,
             diag_pos,
             p_diag,
-            wtw: vec![0.0; block_entries.len()],
-            wtw_pos: block_entries,
+            wtw: vec![0.0; wtw_pos.len()],
+            wtw_pos,
             expansion_values: vec![0.0; expansion_pos.len()],
             expansion_pos,
+            x_base,
+            inv_d: vec![0.0; elimination.len()],
+            eliminated: elimination,
+            entry_vars,
+            entry_coefs,
+            var_pair_pos,
+            cross_pos,
+            pair_pos,
             delta: 0.0,
             signs,
             symbolic,
@@ -236,13 +447,14 @@ impl KktSystem {
         self.endgame = true;
     }
 
-    /// Dimension `n + m`.
+    /// Dimension of the factored matrix: variables, kept cone rows and expansion
+    /// unknowns.
     pub fn dim(&self) -> usize {
         self.diag_pos.len()
     }
 
-    /// Writes the cones' current `WᵀW` and the static regularization into the values
-    /// and factors the matrix.
+    /// Writes the cones' current `WᵀW`, the eliminated rows' terms and the static
+    /// regularization into the values and factors the matrix.
     pub fn update_and_factor(&mut self, cones: &CompositeCone) -> Result<(), KktError> {
         let mut offset = 0;
         for (cone, range) in cones.blocks() {
@@ -252,36 +464,45 @@ impl KktSystem {
             cone.wtw_values(&mut self.wtw[offset..offset + count]);
             offset += count;
         }
-        for (&pos, &w) in self.wtw_pos.iter().zip(&self.wtw) {
-            self.values[pos] = -w;
+        for (pos, &w) in self.wtw_pos.iter().zip(&self.wtw) {
+            if let Some(pos) = *pos {
+                self.values[pos] = -w;
+            }
         }
-        let (mut offset, mut col) = (0, self.nm);
+        let (mut offset, mut col) = (0, self.expansion_start);
         for (cone, range) in cones.blocks() {
             for k in 0..cone.expansion_dim() {
                 let entries = offset..offset + range.len();
                 let pivot = cone.expansion_column(k, &mut self.expansion_values[entries.clone()]);
-                for (&pos, &v) in self.expansion_pos[entries.clone()]
+                for (pos, &v) in self.expansion_pos[entries.clone()]
                     .iter()
                     .zip(&self.expansion_values[entries])
                 {
-                    self.values[pos] = v;
+                    if let Some(pos) = *pos {
+                        self.values[pos] = v;
+                    }
                 }
                 self.values[self.diag_pos[col]] = pivot;
                 offset += range.len();
                 col += 1;
             }
         }
+        // δ from the diagonal of the matrix without elimination, so that taking rows
+        // out does not change the regularization of the others.
         let n = self.n;
         let max_diag = self.p_diag.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        let max_diag = self.diag_pos[n..self.nm]
+        let max_diag = self.diag_pos[n..self.expansion_start]
             .iter()
             .map(|&p| self.values[p].abs())
+            .chain(self.eliminated.iter().map(|e| self.wtw[e.wtw]))
             .fold(max_diag, f64::max);
         self.delta = self.settings.static_constant + self.settings.static_proportional * max_diag;
-        for j in 0..n {
-            self.values[self.diag_pos[j]] = self.p_diag[j] + self.delta;
+        self.values[..self.x_base.len()].copy_from_slice(&self.x_base);
+        for &pos in self.cross_pos.iter().chain(&self.pair_pos) {
+            self.values[pos] = 0.0;
         }
-        for (&p, &sign) in self.diag_pos[n..].iter().zip(&self.signs[n..]) {
+        self.add_eliminated_terms();
+        for (&p, &sign) in self.diag_pos.iter().zip(&self.signs) {
             self.values[p] += f64::from(sign) * self.delta;
         }
         if self.values.iter().any(|v| !v.is_finite()) {
@@ -315,6 +536,38 @@ impl KktSystem {
         Ok(())
     }
 
+    /// Adds the Schur complement terms of the eliminated rows' pivots `−dᵢ`: `c cᵀ/dᵢ`
+    /// over the row's variables (its entries `a`) and its cone's expansion unknowns.
+    fn add_eliminated_terms(&mut self) {
+        for (e, inv_d) in self.eliminated.iter().zip(&mut self.inv_d) {
+            *inv_d = 1.0 / self.wtw[e.wtw];
+            let inv_d = *inv_d;
+            let c = |k: usize| self.expansion_values[e.expansion + k * e.stride];
+            let vars = &self.entry_vars[e.entries.clone()];
+            let coefs = &self.entry_coefs[e.entries.clone()];
+            let mut var_pair = e.var_pairs;
+            for (t, (&jt, &at)) in vars.iter().zip(coefs).enumerate() {
+                let at_d = at * inv_d;
+                self.values[self.diag_pos[jt]] += at * at_d;
+                for &a_s in &coefs[..t] {
+                    self.values[self.var_pair_pos[var_pair]] += a_s * at_d;
+                    var_pair += 1;
+                }
+                for k in 0..e.expansion_count {
+                    self.values[self.cross_pos[e.cross + t * e.expansion_count + k]] += c(k) * at_d;
+                }
+            }
+            for k in 0..e.expansion_count {
+                let ck = c(k) * inv_d;
+                self.values[self.diag_pos[e.expansion_col + k]] += c(k) * ck;
+                let pairs = e.pairs + k * k.saturating_sub(1) / 2;
+                for l in 0..k {
+                    self.values[self.pair_pos[pairs + l]] += c(l) * ck;
+                }
+            }
+        }
+    }
+
     fn solve_factored(&mut self, x: &mut [f64]) {
         let dim = self.dim();
         LdltRef::new(&self.symbolic, &self.l_values).solve_in_place_with_conj(
@@ -327,26 +580,63 @@ impl KktSystem {
 
     /// Solves `K₀ x = rhs` (both of length `n + m`) with the current factorization as
     /// the preconditioner of GMRES (see [`super::krylov`]); returns the infinity norm of
-    /// the residual over all unknowns.
+    /// the residual over the unknowns of the factored matrix (an eliminated row's own
+    /// residual is round-off).
     pub fn solve(&mut self, rhs: &[f64], x: &mut [f64]) -> f64 {
+        let n = self.n;
         let mut full_rhs = std::mem::take(&mut self.full_rhs);
         let mut full_x = std::mem::take(&mut self.full_x);
-        full_rhs[..self.nm].copy_from_slice(rhs);
-        full_rhs[self.nm..].fill(0.0);
-        let residual = self.solve_refined(&full_rhs, &mut full_x);
-        x.copy_from_slice(&full_x[..self.nm]);
+        full_rhs[..n].copy_from_slice(&rhs[..n]);
+        for (r, &i) in full_rhs[n..].iter_mut().zip(&self.kept_rows) {
+            *r = rhs[n + i];
+        }
+        full_rhs[self.expansion_start..].fill(0.0);
+        for (e, inv_d) in self.eliminated.iter().zip(&self.inv_d) {
+            let t = rhs[n + e.row] * inv_d;
+            for (&j, &a) in self.entry_vars[e.entries.clone()]
+                .iter()
+                .zip(&self.entry_coefs[e.entries.clone()])
+            {
+                full_rhs[j] += a * t;
+            }
+            for k in 0..e.expansion_count {
+                full_rhs[e.expansion_col + k] +=
+                    self.expansion_values[e.expansion + k * e.stride] * t;
+            }
+        }
+        let rhs_norm = rhs.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
+        let residual = self.solve_refined(&full_rhs, rhs_norm, &mut full_x);
+        x[..n].copy_from_slice(&full_x[..n]);
+        for (&v, &i) in full_x[n..].iter().zip(&self.kept_rows) {
+            x[n + i] = v;
+        }
+        for (e, inv_d) in self.eliminated.iter().zip(&self.inv_d) {
+            let mut row = -rhs[n + e.row];
+            for (&j, &a) in self.entry_vars[e.entries.clone()]
+                .iter()
+                .zip(&self.entry_coefs[e.entries.clone()])
+            {
+                row += a * full_x[j];
+            }
+            for k in 0..e.expansion_count {
+                row +=
+                    self.expansion_values[e.expansion + k * e.stride] * full_x[e.expansion_col + k];
+            }
+            x[n + e.row] = row * inv_d;
+        }
         self.full_rhs = full_rhs;
         self.full_x = full_x;
         residual
     }
 
-    /// Solves `K₀ x = rhs` over all unknowns, expansion ones included; returns the
-    /// infinity norm of the residual.
-    fn solve_refined(&mut self, rhs: &[f64], x: &mut [f64]) -> f64 {
+    /// Solves `K₀ x = rhs` over the unknowns of the factored matrix, refined to the
+    /// tolerances relative to `rhs_norm` (the callers' right-hand side's, which the
+    /// eliminated rows' terms `a rᵢ/dᵢ` would inflate); returns the infinity norm of
+    /// the residual.
+    fn solve_refined(&mut self, rhs: &[f64], rhs_norm: f64, x: &mut [f64]) -> f64 {
         x.copy_from_slice(rhs);
         self.solve_factored(x);
         let s = self.settings;
-        let rhs_norm = rhs.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
         let (abstol, reltol) = if self.endgame {
             (s.endgame_abstol, s.endgame_reltol)
         } else {
@@ -372,19 +662,23 @@ impl KktSystem {
         } = self;
         let delta = *delta;
         // K₀ u from the stored upper triangle, minus the static regularization (added
-        // with each pivot's sign).
+        // with each pivot's sign). Each column's diagonal is its last entry, and row `j`
+        // gets nothing from the columns before `j`, so column `j` sets `out[j]` and the
+        // later columns add to it (no clearing pass, no test for the diagonal; the sums
+        // are the same, term for term, as the entry-by-entry product's).
         let apply = |u: &[f64], out: &mut [f64]| {
-            out.fill(0.0);
             for j in 0..dim {
+                let uj = u[j];
+                let diag = col_ptr[j + 1] - 1;
                 let mut acc = 0.0;
-                for k in col_ptr[j]..col_ptr[j + 1] {
-                    let (i, v) = (row_idx[k], values[k]);
-                    out[i] += v * u[j];
-                    if i != j {
-                        acc += v * u[i];
-                    }
+                for (&i, &v) in row_idx[col_ptr[j]..diag]
+                    .iter()
+                    .zip(&values[col_ptr[j]..diag])
+                {
+                    out[i] += v * uj;
+                    acc += v * u[i];
                 }
-                out[j] += acc;
+                out[j] = values[diag] * uj + acc;
             }
             for ((o, ui), &sign) in out.iter_mut().zip(u).zip(signs.iter()) {
                 *o -= f64::from(sign) * delta * ui;
@@ -416,7 +710,7 @@ mod tests {
                 .unwrap();
         let mut cones = CompositeCone::new(&[ConeSpec::Zero(1), ConeSpec::Nonnegative(2)]);
         cones.update_scaling(&[0.0, 2.0, 1.0], &[0.0, 0.5, 4.0]);
-        let mut kkt = KktSystem::new(&p, &a, &cones, &Settings::default()).unwrap();
+        let mut kkt = KktSystem::new(&p, &a, &cones, &Settings::default(), false).unwrap();
         kkt.update_and_factor(&cones).unwrap();
         let rhs = [1.0, -2.0, 0.5, 3.0, -1.0];
         let mut x = [0.0; 5];
@@ -432,6 +726,83 @@ mod tests {
         for i in 0..5 {
             let r: f64 = (0..5).map(|j| k[i][j] * x[j]).sum::<f64>() - rhs[i];
             assert!(r.abs() < 1e-12, "row {i}: residual {r}");
+        }
+    }
+
+    #[test]
+    fn eliminated_rows_give_the_solution_of_the_full_system() {
+        // n = 20 variables; a zero row, an upper bound on each of the first 10 and a
+        // lower bound on x₀ (nonnegative rows with one entry), a two-entry inequality
+        // on x₃, x₄ (coupled in P), and an expanded second-order cone of dimension 22
+        // whose first two rows are dense, 17 rows are −xⱼ (some variables repeated)
+        // and 3 rows have two entries (x₂, x₉ not coupled in P).
+        let n = 20;
+        let mut p = vec![];
+        for j in 0..n {
+            p.push((j, j, 1.0 + 0.1 * j as f64));
+            if j + 1 < n {
+                p.push((j, j + 1, 0.2));
+            }
+        }
+        let p = CscMatrix::from_triplets(n, n, &p).unwrap();
+        let mut a = vec![];
+        let mut row = 0;
+        a.extend((0..n).map(|j| (row, j, 1.0)));
+        row += 1;
+        for j in 0..10 {
+            a.push((row, j, 1.0 + j as f64));
+            row += 1;
+        }
+        a.push((row, 0, -1.0));
+        a.push((row + 1, 3, 1.0));
+        a.push((row + 1, 4, -2.0));
+        row += 2;
+        let soc = 22;
+        for j in 0..n {
+            a.push((row, j, 0.5 + 0.01 * j as f64));
+            a.push((row + 1, j, -0.3));
+        }
+        for k in 0..n {
+            a.push((row + 2 + k, k % 17, -1.0 - 0.05 * k as f64));
+        }
+        for k in 0..3 {
+            a.push((row + 2 + k, 9, 0.4));
+        }
+        let m = row + soc;
+        let a = CscMatrix::from_triplets(m, n, &a).unwrap();
+        let mut cones = CompositeCone::new(&[
+            ConeSpec::Zero(1),
+            ConeSpec::Nonnegative(12),
+            ConeSpec::SecondOrder(soc),
+        ]);
+        let mut s = vec![0.0; m];
+        let mut z = vec![0.0; m];
+        for i in 1..13 {
+            s[i] = 0.1 + 0.3 * i as f64;
+            z[i] = 2.0 / (1.0 + i as f64);
+        }
+        s[13] = 5.0;
+        z[13] = 4.0;
+        for k in 1..soc {
+            s[13 + k] = 0.2 * (k as f64).sin();
+            z[13 + k] = 0.15 * (k as f64).cos();
+        }
+        cones.update_scaling(&s, &z);
+        let rhs: Vec<f64> = (0..n + m).map(|i| ((i * 7 % 11) as f64) - 5.0).collect();
+        let mut solutions = vec![];
+        for eliminate in [false, true] {
+            let mut kkt = KktSystem::new(&p, &a, &cones, &Settings::default(), eliminate).unwrap();
+            kkt.update_and_factor(&cones).unwrap();
+            let mut x = vec![0.0; n + m];
+            kkt.solve(&rhs, &mut x);
+            solutions.push((kkt.dim(), x));
+        }
+        let (full, reduced) = (&solutions[0], &solutions[1]);
+        // 11 bounds, the inequality and 20 cone rows leave the matrix.
+        assert_eq!(full.0 - reduced.0, 32);
+        let scale = full.1.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        for (i, (u, v)) in full.1.iter().zip(&reduced.1).enumerate() {
+            assert!((u - v).abs() <= 1e-10 * scale, "unknown {i}: {u} vs {v}");
         }
     }
 }

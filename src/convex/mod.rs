@@ -19,6 +19,7 @@ pub mod kkt;
 pub mod krylov;
 pub mod output;
 pub mod polish;
+mod polynomial;
 pub mod problem;
 pub mod psd_factor;
 pub mod qcqp;

@@ -415,7 +415,7 @@ fn newton(
     };
     let factor = |x: &[f64], y: &[f64]| -> Option<KktSystem> {
         let (jac, hess) = polish.newton_matrices(x, y);
-        let mut kkt = KktSystem::new(&hess, &jac, &cones, settings).ok()?;
+        let mut kkt = KktSystem::new(&hess, &jac, &cones, settings, false).ok()?;
         kkt.update_and_factor(&cones).ok()?;
         Some(kkt)
     };

@@ -6,15 +6,19 @@
 //! (`Q` is block diagonal over them), each factored on its own, so `F` is as sparse
 //! as the block structure allows: a diagonal `Q` gives a diagonal `F`.
 //!
-//! - A component of at most [`DENSE_LIMIT`] variables gets a dense Cholesky
+//! - A component of more than [`SPARSE_FIRST`] variables first gets a sparse `LLᵀ`
+//!   with a fill-reducing ordering; when that succeeds (the component is positive
+//!   definite) its factor is kept, as sparse as the ordering makes it, at the cost
+//!   of the component's nonzeros rather than `d³/3`.
+//! - Otherwise a component of at most [`DENSE_LIMIT`] variables gets a dense Cholesky
 //!   factorization with diagonal pivoting, stopped when every remaining pivot is at
 //!   most `τ = 1e-9 · max|Qᵢⱼ|`. Its remainder (a Schur complement) must then have
 //!   every entry within `τ` in magnitude, which a semidefinite remainder satisfies
 //!   (`|Sᵢⱼ| ≤ √(SᵢᵢSⱼⱼ)`) and an indefinite `Q` (an eigenvalue below about `−τ`)
 //!   does not. The number of columns is the numerical rank, so a low-rank `Q` gets
 //!   a thin factor.
-//! - A larger component gets a sparse `LLᵀ` with a fill-reducing ordering; it must
-//!   be positive definite (a singular large block is not certified).
+//! - A larger component must be positive definite (a singular large block is not
+//!   certified).
 
 use faer::sparse::linalg::SupernodalThreshold;
 use faer::sparse::linalg::cholesky::{CholeskySymbolicParams, SymbolicCholeskyRaw};
@@ -28,6 +32,10 @@ const RELATIVE_TOLERANCE: f64 = 1e-9;
 /// Largest component factored densely (with pivoting, so semidefinite blocks are
 /// accepted); its `d²` workspace is 2 MB at this size.
 pub const DENSE_LIMIT: usize = 500;
+
+/// Smallest component tried with the sparse factorization first: below, the dense
+/// factorization costs no more than the sparse one's ordering and analysis.
+pub const SPARSE_FIRST: usize = 32;
 
 /// Why no factor was produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,10 +74,15 @@ pub fn psd_factor(n: usize, upper: &[(usize, usize, f64)]) -> Result<CscMatrix, 
     let tol = RELATIVE_TOLERANCE * max_abs;
     let mut columns: Vec<Vec<(usize, f64)>> = Vec::new();
     for (vars, entries) in components(n, upper) {
+        let factored =
+            vars.len() > SPARSE_FIRST && sparse_definite(&vars, &entries, &mut columns).is_ok();
+        if factored {
+            continue;
+        }
         if vars.len() <= DENSE_LIMIT {
             dense_pivoted(&vars, &entries, tol, &mut columns)?;
         } else {
-            sparse_definite(&vars, &entries, &mut columns)?;
+            return Err(FactorError::LargeSingularBlock(vars.len()));
         }
     }
     let triplets: Vec<(usize, usize, f64)> = columns
@@ -300,5 +313,29 @@ mod tests {
             psd_factor(n, &indefinite),
             Err(FactorError::LargeSingularBlock(n))
         );
+    }
+
+    #[test]
+    fn mid_sized_blocks_are_sparse_when_definite_and_thin_when_singular() {
+        // Σ (xᵢ − xᵢ₊₁)² + ½ Σ xᵢ² over 100 variables: definite and tridiagonal, so
+        // the sparse factor is bidiagonal (the dense pivoted one fills in).
+        let n = 100;
+        let mut upper: Vec<_> = (0..n)
+            .map(|i| (i, i, if i == 0 || i == n - 1 { 1.5 } else { 2.5 }))
+            .collect();
+        upper.extend((0..n - 1).map(|i| (i, i + 1, -1.0)));
+        let f = psd_factor(n, &upper).unwrap();
+        assert_eq!(f.ncols(), n);
+        assert!(f.nnz() <= 2 * n, "fill {}", f.nnz());
+        assert_reproduces(n, &upper, &f);
+        // Σ (xᵢ − xᵢ₊₁)² alone is singular (constant vectors): the dense pivoted
+        // factorization certifies it with rank n − 1.
+        let mut singular: Vec<_> = (0..n)
+            .map(|i| (i, i, if i == 0 || i == n - 1 { 1.0 } else { 2.0 }))
+            .collect();
+        singular.extend((0..n - 1).map(|i| (i, i + 1, -1.0)));
+        let f = psd_factor(n, &singular).unwrap();
+        assert_eq!(f.ncols(), n - 1);
+        assert_reproduces(n, &singular, &f);
     }
 }

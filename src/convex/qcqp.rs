@@ -170,13 +170,23 @@ pub fn project_multipliers(
     let n = qp.num_vars();
     let qp_rows = qp.a.transpose();
     let (mut term, mut gradient) = (vec![0.0; n], vec![0.0; n]);
+    // The variables of a row's linear part and factor: the only entries of `term`
+    // and `gradient` a row touches, so the work is that of the row's data, not `n`.
+    let mut support = Vec::new();
     for (quad, block) in rows.iter().zip(blocks) {
         let sign = block.sign;
         let mu = 0.5 * (z[block.start] - z[block.start + 1]);
         let k = quad.factor.ncols();
         let z2 = &z[block.start + 2..block.start + 2 + k];
-        term.fill(0.0);
-        gradient.fill(0.0);
+        support.clear();
+        support.extend(qp_rows.column(quad.row).map(|(j, _)| j));
+        support.extend_from_slice(quad.factor.row_idx());
+        support.sort_unstable();
+        support.dedup();
+        for &j in &support {
+            term[j] = 0.0;
+            gradient[j] = 0.0;
+        }
         for (j, v) in qp_rows.column(quad.row) {
             term[j] = mu * sign * v;
             gradient[j] = sign * v;
@@ -184,9 +194,9 @@ pub fn project_multipliers(
         quad.factor.gemv(-1.0, z2, &mut term);
         // 2FFᵀx is the gradient of ‖Fᵀx‖² = sign · xᵀQx.
         quad.add_gradient(quad.side.sign(), x, &mut gradient);
-        let norm_sq: f64 = gradient.iter().map(|g| g * g).sum();
+        let norm_sq: f64 = support.iter().map(|&j| gradient[j] * gradient[j]).sum();
         if norm_sq > 0.0 {
-            let projection: f64 = term.iter().zip(&gradient).map(|(c, g)| c * g).sum();
+            let projection: f64 = support.iter().map(|&j| term[j] * gradient[j]).sum();
             lambda[quad.row] = sign * projection / norm_sq;
         }
     }

@@ -215,6 +215,10 @@ impl Cone for SecondOrderCone {
         if self.is_expanded() { 2 } else { 0 }
     }
 
+    fn diagonal_in_kkt(&self) -> bool {
+        self.is_expanded()
+    }
+
     fn expansion_column(&self, k: usize, col: &mut [f64]) -> f64 {
         let (vector, pivot) = if k == 0 {
             (&self.v, -1.0)

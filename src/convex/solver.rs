@@ -84,7 +84,10 @@ impl<'a> Engine<'a> {
             b,
         };
         let cones = CompositeCone::new(&conic.cones);
-        let kkt = KktSystem::new(&data.p, &data.a, &cones, settings)
+        // Single-entry rows leave the KKT matrix on the second-order cone route only:
+        // the LP/QP route keeps the form its corpus results were measured with.
+        let eliminate = !conic.quadratic.is_empty();
+        let kkt = KktSystem::new(&data.p, &data.a, &cones, settings, eliminate)
             .map_err(|_| ConvexStatus::NumericalError)?;
         Ok(Self {
             data,
