@@ -227,6 +227,11 @@ impl Front<'_> {
         let inv = |x: f64, y: f64| (ia * x + ib * y, ib * x + ic * y);
         for j in k + 2..end {
             let (l0, l1) = inv(self.at(j, k), self.at(j, k + 1));
+            if l0 == 0.0 && l1 == 0.0 {
+                // Column `j` is not coupled to the pivot (common in the
+                // near-banded fronts of a minimum-degree ordering).
+                continue;
+            }
             let (left, right) = self.f.split_at_mut(j * m);
             let col_k = &left[k * m + j..(k + 1) * m];
             let col_k1 = &left[(k + 1) * m + j..(k + 2) * m];
