@@ -89,8 +89,9 @@ impl Front<'_> {
                 (best, row) = (v, i);
             }
         }
-        for i in j + 1..self.m {
-            let v = self.at(i, j).abs();
+        let below = &self.f[j * self.m + j + 1..(j + 1) * self.m];
+        for (i, &a) in (j + 1..).zip(below) {
+            let v = a.abs();
             if v > best && i != skip {
                 (best, row) = (v, i);
             }
@@ -226,11 +227,16 @@ impl Front<'_> {
         let inv = |x: f64, y: f64| (ia * x + ib * y, ib * x + ic * y);
         for j in k + 2..end {
             let (l0, l1) = inv(self.at(j, k), self.at(j, k + 1));
+            if l0 == 0.0 && l1 == 0.0 {
+                // Column `j` is not coupled to the pivot (common in the
+                // near-banded fronts of a minimum-degree ordering).
+                continue;
+            }
             let (left, right) = self.f.split_at_mut(j * m);
-            let col_k = &left[k * m..(k + 1) * m];
-            let col_k1 = &left[(k + 1) * m..(k + 2) * m];
-            for i in j..m {
-                right[i] -= l0 * col_k[i] + l1 * col_k1[i];
+            let col_k = &left[k * m + j..(k + 1) * m];
+            let col_k1 = &left[(k + 1) * m + j..(k + 2) * m];
+            for ((x, &a), &b) in right[j..m].iter_mut().zip(col_k).zip(col_k1) {
+                *x -= l0 * a + l1 * b;
             }
         }
         for i in k + 2..m {
