@@ -135,9 +135,15 @@ impl Multifrontal {
             for (pos, &g) in self.front_idx.iter().enumerate() {
                 self.local[g] = pos;
             }
-            self.front.clear();
-            self.front.resize(m * m, 0.0);
-            let f = &mut self.front;
+            // Only the lower triangle is assembled, eliminated and read (the
+            // solve reads the panels' strictly lower part), so only it is zeroed.
+            if self.front.len() < m * m {
+                self.front.resize(m * m, 0.0);
+            }
+            let f = &mut self.front[..m * m];
+            for j in 0..m {
+                f[j + j * m..(j + 1) * m].fill(0.0);
+            }
             let lower = |a: usize, b: usize| if a >= b { a + b * m } else { b + a * m };
             for c in sn.first..sn.end {
                 let lc = self.local[c];
@@ -151,10 +157,28 @@ impl Multifrontal {
                 // Front positions of the block's rows, looked up once per block.
                 self.rel.clear();
                 self.rel.extend(idx.iter().map(|&g| self.local[g]));
+                // Without delayed columns the block's rows keep their order in
+                // the parent, so each packed column lands in one front column,
+                // as one contiguous slice where the rows are consecutive there.
+                let sorted = self.rel.windows(2).all(|w| w[0] < w[1]);
+                let last = self.rel.last().copied().unwrap_or(0);
                 for (jj, &lj) in self.rel.iter().enumerate() {
                     let (col, rest) = vals.split_at(cb.size - jj);
-                    for (&li, &v) in self.rel[jj..].iter().zip(col) {
-                        f[lower(li, lj)] += v;
+                    let rows = &self.rel[jj..];
+                    if sorted && last - lj == rows.len() - 1 {
+                        let dst = &mut f[lj + lj * m..=last + lj * m];
+                        for (x, &v) in dst.iter_mut().zip(col) {
+                            *x += v;
+                        }
+                    } else if sorted {
+                        let dst = &mut f[lj * m..(lj + 1) * m];
+                        for (&li, &v) in rows.iter().zip(col) {
+                            dst[li] += v;
+                        }
+                    } else {
+                        for (&li, &v) in rows.iter().zip(col) {
+                            f[lower(li, lj)] += v;
+                        }
                     }
                     vals = rest;
                 }
