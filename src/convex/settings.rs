@@ -86,6 +86,12 @@ pub struct Settings {
     /// "insufficient progress".
     pub stall_iterations: usize,
     pub stall_mu_ratio: f64,
+    /// Fewer such iterations that end the solve in the end game when every step
+    /// since the last halving was at least `stall_full_step`: full Newton steps
+    /// that leave the residuals where they were show the iterates at the error
+    /// floor of the directions, which more iterations do not lower.
+    pub stall_full_step_iterations: usize,
+    pub stall_full_step: f64,
     /// Step lengths below this end the solve as "insufficient progress".
     pub min_terminate_step_length: f64,
 }
@@ -131,6 +137,8 @@ impl Default for Settings {
             endgame_threshold: 1e-5,
             stall_iterations: 30,
             stall_mu_ratio: 1e-12,
+            stall_full_step_iterations: 10,
+            stall_full_step: 0.9,
             min_terminate_step_length: 1e-4,
         }
     }

@@ -42,9 +42,13 @@ pub(crate) struct Engine<'a> {
     /// iteration it was reached at.
     best_measure: f64,
     best_iter: usize,
+    /// Shortest step taken since `best_iter`.
+    shortest_step: f64,
     mu_initial: f64,
-    /// Whether KKT solves are refined to the end-game tolerances.
+    /// Whether KKT solves are refined to the end-game tolerances, and since which
+    /// iteration.
     endgame: bool,
+    endgame_iter: usize,
     rhs: Vec<f64>,
     sol: Vec<f64>,
     /// Solution for the right-hand side `[−q; b]`: `(x₂, z₂)`.
@@ -106,8 +110,10 @@ impl<'a> Engine<'a> {
             prev_info: Info::default(),
             best_measure: f64::INFINITY,
             best_iter: 0,
+            shortest_step: f64::INFINITY,
             mu_initial: f64::NAN,
             endgame: false,
+            endgame_iter: 0,
             rhs: vec![0.0; n + m],
             sol: vec![0.0; n + m],
             sol_const: vec![0.0; n + m],
@@ -394,7 +400,17 @@ impl<'a> Engine<'a> {
         let near_boundary = info.mu <= s.stall_mu_ratio * self.mu_initial;
         if improved || !near_boundary {
             self.best_iter = iter;
-        } else if iter - self.best_iter >= s.stall_iterations {
+            self.shortest_step = f64::INFINITY;
+            return ConvexStatus::Unsolved;
+        }
+        self.shortest_step = self.shortest_step.min(info.step_length);
+        if self.endgame
+            && self.shortest_step >= s.stall_full_step
+            && iter - self.best_iter.max(self.endgame_iter) >= s.stall_full_step_iterations
+        {
+            return ConvexStatus::InsufficientProgress;
+        }
+        if iter - self.best_iter >= s.stall_iterations {
             // A stall before the end game may be the refinement's error floor: solve
             // to round-off and give the iteration another round.
             if self.endgame {
@@ -402,6 +418,7 @@ impl<'a> Engine<'a> {
             }
             self.enter_endgame();
             self.best_iter = iter;
+            self.shortest_step = f64::INFINITY;
         }
         ConvexStatus::Unsolved
     }
@@ -414,6 +431,7 @@ impl<'a> Engine<'a> {
 
     fn enter_endgame(&mut self) {
         self.endgame = true;
+        self.endgame_iter = self.info.iterations;
         self.kkt.enter_endgame();
     }
 
