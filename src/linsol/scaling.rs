@@ -32,11 +32,10 @@ impl Equilibration {
     /// factor 1) and returns `‖A‖∞` of the unscaled matrix. Runs compiled for
     /// the widest SIMD instruction set available (see `Multifrontal::factor`).
     pub fn compute(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
-        pulp::Arch::new().dispatch(Sweeps {
-            equilibration: self,
-            pattern,
-            values,
-        })
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || self.sweeps(pattern, values),
+        )
     }
 
     #[inline(always)]
@@ -110,22 +109,5 @@ impl Equilibration {
                     .map(|e| d[pattern.row_idx[e]] * values[e] * dj),
             );
         }
-    }
-}
-
-/// [`Equilibration::compute`] as a `pulp` operation, so that the sweeps are
-/// inlined into the function compiled for the detected instruction set.
-struct Sweeps<'a> {
-    equilibration: &'a mut Equilibration,
-    pattern: &'a LowerCsc,
-    values: &'a [f64],
-}
-
-impl pulp::WithSimd for Sweeps<'_> {
-    type Output = f64;
-
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
-        self.equilibration.sweeps(self.pattern, self.values)
     }
 }

@@ -219,11 +219,7 @@ struct FactorCost {
 impl FactorCost {
     fn of(pattern: &LowerCsc, perm: &[usize]) -> Self {
         let n = pattern.dim;
-        let mut iperm = vec![0; n];
-        for (new, &old) in perm.iter().enumerate() {
-            iperm[old] = new;
-        }
-        let (ptr, rows, _) = permuted_columns(pattern, &iperm);
+        let (ptr, rows, _) = permuted_columns(pattern, &inverse(perm));
         let (rptr, rcols) = strict_rows(n, &ptr, &rows);
         let count = column_counts(&elimination_tree(n, &rptr, &rcols), &rptr, &rcols);
         let (nnz_l, flops) = count.iter().fold((0.0, 0.0), |(l, f), &c| {
@@ -232,6 +228,15 @@ impl FactorCost {
         });
         FactorCost { nnz_l, flops }
     }
+}
+
+/// The inverse of a permutation given as `perm[new] = old`.
+fn inverse(perm: &[usize]) -> Vec<usize> {
+    let mut inv = vec![0; perm.len()];
+    for (new, &old) in perm.iter().enumerate() {
+        inv[old] = new;
+    }
+    inv
 }
 
 /// Entries of a lower trapezoid with `ncols` columns and `nrows` rows.
@@ -332,13 +337,6 @@ impl Symbolic {
     /// the graph) ends up in consecutive columns of one supernode.
     pub fn analyse(pattern: &LowerCsc, pairs: &[(usize, usize)]) -> Result<Self, LinsolError> {
         let n = pattern.dim;
-        let inverse = |perm: &[usize]| {
-            let mut inv = vec![0; n];
-            for (new, &old) in perm.iter().enumerate() {
-                inv[old] = new;
-            }
-            inv
-        };
         // Ordering, then postorder of its elimination tree (same fill, contiguous subtrees).
         let order = fill_reducing_order(pattern, pairs)?;
         let (ptr, rows, _) = permuted_columns(pattern, &inverse(&order));
