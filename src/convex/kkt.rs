@@ -119,6 +119,8 @@ pub struct KktSystem {
     pair_pos: Vec<usize>,
     /// Static regularization in the current values.
     delta: f64,
+    /// Whether `δ` uses the reduced constant ([`Self::reduce_regularization`]).
+    reduced: bool,
     signs: Vec<i8>,
     symbolic: SymbolicCholesky<usize>,
     l_values: Vec<f64>,
@@ -164,6 +166,7 @@ struct EliminatedRow {
 #[derive(Clone, Copy, Debug)]
 struct KktSettings {
     static_constant: f64,
+    reduced_constant: f64,
     static_proportional: f64,
     dynamic_eps: f64,
     dynamic_delta: f64,
@@ -418,6 +421,7 @@ impl KktSystem {
             cross_pos,
             pair_pos,
             delta: 0.0,
+            reduced: false,
             signs,
             symbolic,
             l_values,
@@ -427,6 +431,7 @@ impl KktSystem {
             full_x: vec![0.0; dim],
             settings: KktSettings {
                 static_constant: settings.static_regularization_constant,
+                reduced_constant: settings.static_regularization_reduced_constant,
                 static_proportional: settings.static_regularization_proportional,
                 dynamic_eps: settings.dynamic_regularization_eps,
                 dynamic_delta: settings.dynamic_regularization_delta,
@@ -445,6 +450,12 @@ impl KktSystem {
     /// ([`Settings::endgame_refinement_reltol`]).
     pub fn enter_endgame(&mut self) {
         self.endgame = true;
+    }
+
+    /// Uses [`Settings::static_regularization_reduced_constant`] in `δ` from the next
+    /// factorization on (see there why).
+    pub fn reduce_regularization(&mut self) {
+        self.reduced = true;
     }
 
     /// Dimension of the factored matrix: variables, kept cone rows and expansion
@@ -496,7 +507,12 @@ impl KktSystem {
             .map(|&p| self.values[p].abs())
             .chain(self.eliminated.iter().map(|e| self.wtw[e.wtw]))
             .fold(max_diag, f64::max);
-        self.delta = self.settings.static_constant + self.settings.static_proportional * max_diag;
+        let constant = if self.reduced {
+            self.settings.reduced_constant
+        } else {
+            self.settings.static_constant
+        };
+        self.delta = constant + self.settings.static_proportional * max_diag;
         self.values[..self.x_base.len()].copy_from_slice(&self.x_base);
         for &pos in self.cross_pos.iter().chain(&self.pair_pos) {
             self.values[pos] = 0.0;

@@ -58,6 +58,16 @@ pub struct Settings {
     /// Static regularization `δ = constant + proportional · max |diag(K)|`.
     pub static_regularization_constant: f64,
     pub static_regularization_proportional: f64,
+    /// The constant of `δ` from the first factorization after a step of nearly full
+    /// length (`α(1 − σ) ≥ stall_full_step`) left more than
+    /// `regularization_failure_ratio` of the primal residual of an infeasible iterate.
+    /// Such a step shows directions whose error is of the residual's size: `K` has
+    /// eigenvalues far below `δ`, more than the refinement's Krylov space resolves (on
+    /// a second-difference constraint matrix, `A P⁻¹ Aᵀ` has dozens of eigenvalues
+    /// down to 1e-14), so the factored matrix answers mostly with `δ` and the
+    /// iteration plateaus above tolerance while `μ` falls a hundredfold per step.
+    pub static_regularization_reduced_constant: f64,
+    pub regularization_failure_ratio: f64,
     /// Dynamic regularization: a pivot of the wrong sign or below `eps` in magnitude
     /// is replaced by `±delta`.
     pub dynamic_regularization_eps: f64,
@@ -125,6 +135,8 @@ impl Default for Settings {
             equilibrate_max_scaling: 1e4,
             static_regularization_constant: 1e-8,
             static_regularization_proportional: f64::EPSILON * f64::EPSILON,
+            static_regularization_reduced_constant: 1e-14,
+            regularization_failure_ratio: 0.25,
             dynamic_regularization_eps: 1e-13,
             dynamic_regularization_delta: 2e-7,
             iterative_refinement_reltol: 1e-13,

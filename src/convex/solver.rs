@@ -18,7 +18,7 @@ use super::info::{ConvexStatus, Info};
 use super::kkt::KktSystem;
 use super::residuals::{Residuals, ScaledData};
 use super::settings::Settings;
-use super::variables::{Variables, dot};
+use super::variables::{Variables, dot, norm_inf};
 
 /// The iteration's state and every workspace it uses, allocated once.
 pub(crate) struct Engine<'a> {
@@ -44,6 +44,8 @@ pub(crate) struct Engine<'a> {
     best_iter: usize,
     /// Shortest step taken since `best_iter`.
     shortest_step: f64,
+    /// `‖rz‖∞` (scaled) at the point the last step was taken from.
+    rz_before_step: f64,
     mu_initial: f64,
     /// Whether KKT solves are refined to the end-game tolerances, and since which
     /// iteration.
@@ -111,6 +113,7 @@ impl<'a> Engine<'a> {
             best_measure: f64::INFINITY,
             best_iter: 0,
             shortest_step: f64::INFINITY,
+            rz_before_step: f64::INFINITY,
             mu_initial: f64::NAN,
             endgame: false,
             endgame_iter: 0,
@@ -278,6 +281,9 @@ impl<'a> Engine<'a> {
                 // Console output is best effort: a closed pipe must not stop the solve.
                 let _ = super::output::iteration(log, &self.info, c0);
             }
+            if iter > 0 {
+                self.check_direction_accuracy();
+            }
             if !self.endgame && self.optimality_measure() < s.endgame_threshold {
                 self.enter_endgame();
             }
@@ -423,6 +429,26 @@ impl<'a> Engine<'a> {
         ConvexStatus::Unsolved
     }
 
+    /// Lowers the static regularization of the KKT matrix for the rest of the solve
+    /// when a step of nearly full length (`α(1 − σ)` at least `stall_full_step`) left
+    /// more than `regularization_failure_ratio` of the primal residual `rz` while the
+    /// iterate is not yet feasible. The residual obeys `rz⁺ = (1 − α(1 − σ)) rz + α e`
+    /// exactly, `e` the error of the solved direction in the cone rows, so such a step
+    /// shows `e` of the size of `rz`: the factored matrix, regularized by `δ` where `K`
+    /// has eigenvalues far below it, is too poor a preconditioner for the refinement
+    /// (see [`Settings::static_regularization_reduced_constant`]).
+    fn check_direction_accuracy(&mut self) {
+        let s = self.settings;
+        let rz = norm_inf(&self.res.rz);
+        let full_step = self.info.step_length * (1.0 - self.info.sigma) >= s.stall_full_step;
+        if full_step
+            && rz > s.regularization_failure_ratio * self.rz_before_step
+            && self.info.res_primal > s.tol_feas
+        {
+            self.kkt.reduce_regularization();
+        }
+    }
+
     /// The largest of the relative residuals and gap.
     fn optimality_measure(&self) -> f64 {
         let info = &self.info;
@@ -474,6 +500,7 @@ impl<'a> Engine<'a> {
         if alpha < self.settings.min_terminate_step_length {
             return Err(StepFailure::TooShort);
         }
+        self.rz_before_step = norm_inf(&self.res.rz);
         self.prev_v.copy_from(&self.v);
         self.prev_info = self.info;
         self.v.add_step(alpha, &self.step);
