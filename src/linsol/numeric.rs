@@ -31,11 +31,48 @@ struct Contribution {
     val_start: usize,
     size: usize,
     delayed: usize,
+    /// Start of the rows' parent positions in [`AssemblyMaps::parent_row`]
+    /// (valid when `delayed == 0`: the rows are then the child's structure).
+    ///
+    /// [`AssemblyMaps::parent_row`]: super::assembly::AssemblyMaps::parent_row
+    rel_start: usize,
 }
 
 impl Contribution {
-    fn packed_len(&self) -> usize {
-        self.size * (self.size + 1) / 2
+    fn val_range(&self) -> std::ops::Range<usize> {
+        self.val_start..self.val_start + self.size * (self.size + 1) / 2
+    }
+}
+
+/// Adds a contribution block (its lower triangle packed by columns, `vals`)
+/// whose rows are the front rows `rel` to the front `f` of leading dimension
+/// `m`. When the rows increase (`sorted`, always so without delayed columns)
+/// each packed column lands in one front column, as one contiguous slice
+/// where the rows are consecutive there.
+#[inline(always)]
+fn extend_add(f: &mut [f64], m: usize, rel: &[usize], mut vals: &[f64], sorted: bool) {
+    let size = rel.len();
+    let last = rel.last().copied().unwrap_or(0);
+    for (jj, &lj) in rel.iter().enumerate() {
+        let (col, rest) = vals.split_at(size - jj);
+        let rows = &rel[jj..];
+        if sorted && last - lj == rows.len() - 1 {
+            let dst = &mut f[lj + lj * m..=last + lj * m];
+            for (x, &v) in dst.iter_mut().zip(col) {
+                *x += v;
+            }
+        } else if sorted {
+            let dst = &mut f[lj * m..(lj + 1) * m];
+            for (&li, &v) in rows.iter().zip(col) {
+                dst[li] += v;
+            }
+        } else {
+            for (&li, &v) in rows.iter().zip(col) {
+                let (a, b) = if li >= lj { (li, lj) } else { (lj, li) };
+                f[a + b * m] += v;
+            }
+        }
+        vals = rest;
     }
 }
 
@@ -132,9 +169,6 @@ impl Multifrontal {
                 .extend_from_slice(&sym.structure[sn.struct_start..sn.struct_end]);
             let m = self.front_idx.len();
             let p = sn.ncols() + delayed_in;
-            for (pos, &g) in self.front_idx.iter().enumerate() {
-                self.local[g] = pos;
-            }
             // Only the lower triangle is assembled, eliminated and read (the
             // solve reads the panels' strictly lower part), so only it is zeroed.
             if self.front.len() < m * m {
@@ -144,43 +178,37 @@ impl Multifrontal {
             for j in 0..m {
                 f[j + j * m..(j + 1) * m].fill(0.0);
             }
-            let lower = |a: usize, b: usize| if a >= b { a + b * m } else { b + a * m };
-            for c in sn.first..sn.end {
-                let lc = self.local[c];
-                for k in sym.col_ptr[c]..sym.col_ptr[c + 1] {
-                    f[lower(self.local[sym.col_row[k]], lc)] += values[k];
+            let entries = sym.col_ptr[sn.first]..sym.col_ptr[sn.end];
+            if delayed_in == 0 {
+                // The layout of the analysis: positions from its maps.
+                for (&pos, &v) in sym.maps.entry[entries.clone()].iter().zip(&values[entries]) {
+                    f[pos] += v;
                 }
-            }
-            for cb in &self.stack[children.clone()] {
-                let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
-                let mut vals = &self.stack_val[cb.val_start..cb.val_start + cb.packed_len()];
-                // Front positions of the block's rows, looked up once per block.
-                self.rel.clear();
-                self.rel.extend(idx.iter().map(|&g| self.local[g]));
-                // Without delayed columns the block's rows keep their order in
-                // the parent, so each packed column lands in one front column,
-                // as one contiguous slice where the rows are consecutive there.
-                let sorted = self.rel.windows(2).all(|w| w[0] < w[1]);
-                let last = self.rel.last().copied().unwrap_or(0);
-                for (jj, &lj) in self.rel.iter().enumerate() {
-                    let (col, rest) = vals.split_at(cb.size - jj);
-                    let rows = &self.rel[jj..];
-                    if sorted && last - lj == rows.len() - 1 {
-                        let dst = &mut f[lj + lj * m..=last + lj * m];
-                        for (x, &v) in dst.iter_mut().zip(col) {
-                            *x += v;
-                        }
-                    } else if sorted {
-                        let dst = &mut f[lj * m..(lj + 1) * m];
-                        for (&li, &v) in rows.iter().zip(col) {
-                            dst[li] += v;
-                        }
-                    } else {
-                        for (&li, &v) in rows.iter().zip(col) {
-                            f[lower(li, lj)] += v;
-                        }
+                for cb in &self.stack[children.clone()] {
+                    let rel = &sym.maps.parent_row[cb.rel_start..cb.rel_start + cb.size];
+                    extend_add(f, m, rel, &self.stack_val[cb.val_range()], true);
+                }
+            } else {
+                for (pos, &g) in self.front_idx.iter().enumerate() {
+                    self.local[g] = pos;
+                }
+                let lower = |a: usize, b: usize| if a >= b { a + b * m } else { b + a * m };
+                for c in sn.first..sn.end {
+                    let lc = self.local[c];
+                    for k in sym.col_ptr[c]..sym.col_ptr[c + 1] {
+                        f[lower(self.local[sym.col_row[k]], lc)] += values[k];
                     }
-                    vals = rest;
+                }
+                for cb in &self.stack[children.clone()] {
+                    let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
+                    // Front positions of the block's rows, looked up once per block.
+                    self.rel.clear();
+                    self.rel.extend(idx.iter().map(|&g| self.local[g]));
+                    let sorted = self.rel.windows(2).all(|w| w[0] < w[1]);
+                    extend_add(f, m, &self.rel, &self.stack_val[cb.val_range()], sorted);
+                }
+                for &g in &self.front_idx {
+                    self.local[g] = NONE;
                 }
             }
             if let Some(first_child) = self.stack[children.clone()].first() {
@@ -203,9 +231,6 @@ impl Multifrontal {
                 &mut self.work,
                 &stop,
             ) else {
-                for &g in &self.front_idx {
-                    self.local[g] = NONE;
-                }
                 return Err(Abandoned::Stopped);
             };
             let panel = Panel {
@@ -218,9 +243,6 @@ impl Multifrontal {
             factors.l.extend_from_slice(&f[..m * q]);
             factors.idx.extend_from_slice(&self.front_idx);
             factors.panels.push(panel);
-            for &g in &self.front_idx {
-                self.local[g] = NONE;
-            }
             if !root {
                 let size = m - q;
                 self.delayed += p - q;
@@ -229,6 +251,7 @@ impl Multifrontal {
                     val_start: self.stack_val.len(),
                     size,
                     delayed: p - q,
+                    rel_start: sn.struct_start,
                 });
                 self.stack_idx.extend_from_slice(&self.front_idx[q..]);
                 for j in q..m {
