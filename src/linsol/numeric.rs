@@ -80,7 +80,6 @@ fn extend_add(f: &mut [f64], m: usize, rel: &[usize], mut vals: &[f64], sorted: 
 /// every later factorization of the same pattern.
 #[derive(Debug, Default)]
 pub(crate) struct Multifrontal {
-    front: Vec<f64>,
     front_idx: Vec<usize>,
     local: Vec<usize>,
     /// Front positions of a contribution block's rows.
@@ -96,8 +95,7 @@ pub(crate) struct Multifrontal {
 impl Multifrontal {
     /// Bytes held by the workspaces (front, contribution stack, maps).
     pub fn bytes(&self) -> usize {
-        8 * (self.front.capacity()
-            + self.front_idx.capacity()
+        8 * (self.front_idx.capacity()
             + self.local.capacity()
             + self.rel.capacity()
             + self.stack_idx.capacity()
@@ -142,7 +140,8 @@ impl Multifrontal {
         factors: &mut LdlFactors,
         stop: impl Fn() -> bool,
     ) -> Result<Inertia, Abandoned> {
-        factors.clear();
+        factors.clear_keeping_l();
+        let mut l_end = 0;
         self.local.resize(sym.dim, NONE);
         self.stack.clear();
         self.stack_idx.clear();
@@ -169,12 +168,15 @@ impl Multifrontal {
                 .extend_from_slice(&sym.structure[sn.struct_start..sn.struct_end]);
             let m = self.front_idx.len();
             let p = sn.ncols() + delayed_in;
-            // Only the lower triangle is assembled, eliminated and read (the
-            // solve reads the panels' strictly lower part), so only it is zeroed.
-            if self.front.len() < m * m {
-                self.front.resize(m * m, 0.0);
+            // The front is factored in place after the panels stored so far,
+            // so its first columns become the panel without a copy. Only the
+            // lower triangle is assembled, eliminated and read (the solve
+            // reads the panels' strictly lower part), so only it is zeroed.
+            let l_start = l_end;
+            if factors.l.len() < l_start + m * m {
+                factors.l.resize(l_start + m * m, 0.0);
             }
-            let f = &mut self.front[..m * m];
+            let f = &mut factors.l[l_start..l_start + m * m];
             for j in 0..m {
                 f[j + j * m..(j + 1) * m].fill(0.0);
             }
@@ -234,13 +236,13 @@ impl Multifrontal {
                 return Err(Abandoned::Stopped);
             };
             let panel = Panel {
-                l_start: factors.l.len(),
+                l_start,
                 idx_start: factors.idx.len(),
                 m,
                 q,
                 piv_start,
             };
-            factors.l.extend_from_slice(&f[..m * q]);
+            l_end += m * q;
             factors.idx.extend_from_slice(&self.front_idx);
             factors.panels.push(panel);
             if !root {
