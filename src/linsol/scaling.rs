@@ -33,8 +33,16 @@ impl Equilibration {
     /// the widest SIMD instruction set available (see `Multifrontal::factor`).
     pub fn compute(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
         pulp::Arch::new().dispatch(
+            // The closure takes `self` by value, which makes it `FnOnce`: its
+            // body is then the `call_once` that pulp inlines into the function
+            // compiled for the instruction set. A closure that only borrows is
+            // called through a `call_once` shim, which is not inlined, and the
+            // sweeps would run without the wider instructions.
             #[inline(always)]
-            || self.sweeps(pattern, values),
+            move || {
+                let this = self;
+                this.sweeps(pattern, values)
+            },
         )
     }
 
