@@ -93,7 +93,7 @@ pub(crate) struct Multifrontal {
 }
 
 impl Multifrontal {
-    /// Bytes held by the workspaces (front, contribution stack, maps).
+    /// Bytes held by the workspaces (contribution stack, maps; the fronts live in the factor).
     pub fn bytes(&self) -> usize {
         8 * (self.front_idx.capacity()
             + self.local.capacity()
