@@ -17,7 +17,7 @@ pub(crate) struct Panel {
 }
 
 /// All panels of a factorization; buffers keep their capacity across
-/// refactorizations of the same pattern.
+/// refactorizations of the same pattern. `l` may extend past the last panel.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LdlFactors {
     pub panels: Vec<Panel>,
@@ -28,8 +28,16 @@ pub(crate) struct LdlFactors {
 
 impl LdlFactors {
     pub fn clear(&mut self) {
-        self.panels.clear();
+        self.clear_keeping_l();
         self.l.clear();
+    }
+
+    /// Empties the factorization but keeps the length of `l`, which panels
+    /// address by offset: the multifrontal factorization factors each front
+    /// in place after the panels stored so far, over the space of the
+    /// previous factorization, which needs no zero-filling again.
+    pub fn clear_keeping_l(&mut self) {
+        self.panels.clear();
         self.idx.clear();
         self.pivots.clear();
     }

@@ -9,6 +9,7 @@
 //! [`sparse::SparseLdlt`] is the multifrontal factorization with delayed
 //! threshold pivoting; [`dense::DenseLdlt`] factors small systems as one dense block.
 
+mod assembly;
 pub mod auto;
 pub mod dense;
 mod factors;

@@ -31,11 +31,48 @@ struct Contribution {
     val_start: usize,
     size: usize,
     delayed: usize,
+    /// Start of the rows' parent positions in [`AssemblyMaps::parent_row`]
+    /// (valid when `delayed == 0`: the rows are then the child's structure).
+    ///
+    /// [`AssemblyMaps::parent_row`]: super::assembly::AssemblyMaps::parent_row
+    rel_start: usize,
 }
 
 impl Contribution {
-    fn packed_len(&self) -> usize {
-        self.size * (self.size + 1) / 2
+    fn val_range(&self) -> std::ops::Range<usize> {
+        self.val_start..self.val_start + self.size * (self.size + 1) / 2
+    }
+}
+
+/// Adds a contribution block (its lower triangle packed by columns, `vals`)
+/// whose rows are the front rows `rel` to the front `f` of leading dimension
+/// `m`. When the rows increase (`sorted`, always so without delayed columns)
+/// each packed column lands in one front column, as one contiguous slice
+/// where the rows are consecutive there.
+#[inline(always)]
+fn extend_add(f: &mut [f64], m: usize, rel: &[usize], mut vals: &[f64], sorted: bool) {
+    let size = rel.len();
+    let last = rel.last().copied().unwrap_or(0);
+    for (jj, &lj) in rel.iter().enumerate() {
+        let (col, rest) = vals.split_at(size - jj);
+        let rows = &rel[jj..];
+        if sorted && last - lj == rows.len() - 1 {
+            let dst = &mut f[lj + lj * m..=last + lj * m];
+            for (x, &v) in dst.iter_mut().zip(col) {
+                *x += v;
+            }
+        } else if sorted {
+            let dst = &mut f[lj * m..(lj + 1) * m];
+            for (&li, &v) in rows.iter().zip(col) {
+                dst[li] += v;
+            }
+        } else {
+            for (&li, &v) in rows.iter().zip(col) {
+                let (a, b) = if li >= lj { (li, lj) } else { (lj, li) };
+                f[a + b * m] += v;
+            }
+        }
+        vals = rest;
     }
 }
 
@@ -43,7 +80,6 @@ impl Contribution {
 /// every later factorization of the same pattern.
 #[derive(Debug, Default)]
 pub(crate) struct Multifrontal {
-    front: Vec<f64>,
     front_idx: Vec<usize>,
     local: Vec<usize>,
     /// Front positions of a contribution block's rows.
@@ -57,10 +93,9 @@ pub(crate) struct Multifrontal {
 }
 
 impl Multifrontal {
-    /// Bytes held by the workspaces (front, contribution stack, maps).
+    /// Bytes held by the workspaces (contribution stack, maps; the fronts live in the factor).
     pub fn bytes(&self) -> usize {
-        8 * (self.front.capacity()
-            + self.front_idx.capacity()
+        8 * (self.front_idx.capacity()
             + self.local.capacity()
             + self.rel.capacity()
             + self.stack_idx.capacity()
@@ -105,7 +140,8 @@ impl Multifrontal {
         factors: &mut LdlFactors,
         stop: impl Fn() -> bool,
     ) -> Result<Inertia, Abandoned> {
-        factors.clear();
+        factors.clear_keeping_l();
+        let mut l_end = 0;
         self.local.resize(sym.dim, NONE);
         self.stack.clear();
         self.stack_idx.clear();
@@ -132,55 +168,49 @@ impl Multifrontal {
                 .extend_from_slice(&sym.structure[sn.struct_start..sn.struct_end]);
             let m = self.front_idx.len();
             let p = sn.ncols() + delayed_in;
-            for (pos, &g) in self.front_idx.iter().enumerate() {
-                self.local[g] = pos;
+            // The front is factored in place after the panels stored so far,
+            // so its first columns become the panel without a copy. Only the
+            // lower triangle is assembled, eliminated and read (the solve
+            // reads the panels' strictly lower part), so only it is zeroed.
+            let l_start = l_end;
+            if factors.l.len() < l_start + m * m {
+                factors.l.resize(l_start + m * m, 0.0);
             }
-            // Only the lower triangle is assembled, eliminated and read (the
-            // solve reads the panels' strictly lower part), so only it is zeroed.
-            if self.front.len() < m * m {
-                self.front.resize(m * m, 0.0);
-            }
-            let f = &mut self.front[..m * m];
+            let f = &mut factors.l[l_start..l_start + m * m];
             for j in 0..m {
                 f[j + j * m..(j + 1) * m].fill(0.0);
             }
-            let lower = |a: usize, b: usize| if a >= b { a + b * m } else { b + a * m };
-            for c in sn.first..sn.end {
-                let lc = self.local[c];
-                for k in sym.col_ptr[c]..sym.col_ptr[c + 1] {
-                    f[lower(self.local[sym.col_row[k]], lc)] += values[k];
+            let entries = sym.col_ptr[sn.first]..sym.col_ptr[sn.end];
+            if delayed_in == 0 {
+                // The layout of the analysis: positions from its maps.
+                for (&pos, &v) in sym.maps.entry[entries.clone()].iter().zip(&values[entries]) {
+                    f[pos] += v;
                 }
-            }
-            for cb in &self.stack[children.clone()] {
-                let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
-                let mut vals = &self.stack_val[cb.val_start..cb.val_start + cb.packed_len()];
-                // Front positions of the block's rows, looked up once per block.
-                self.rel.clear();
-                self.rel.extend(idx.iter().map(|&g| self.local[g]));
-                // Without delayed columns the block's rows keep their order in
-                // the parent, so each packed column lands in one front column,
-                // as one contiguous slice where the rows are consecutive there.
-                let sorted = self.rel.windows(2).all(|w| w[0] < w[1]);
-                let last = self.rel.last().copied().unwrap_or(0);
-                for (jj, &lj) in self.rel.iter().enumerate() {
-                    let (col, rest) = vals.split_at(cb.size - jj);
-                    let rows = &self.rel[jj..];
-                    if sorted && last - lj == rows.len() - 1 {
-                        let dst = &mut f[lj + lj * m..=last + lj * m];
-                        for (x, &v) in dst.iter_mut().zip(col) {
-                            *x += v;
-                        }
-                    } else if sorted {
-                        let dst = &mut f[lj * m..(lj + 1) * m];
-                        for (&li, &v) in rows.iter().zip(col) {
-                            dst[li] += v;
-                        }
-                    } else {
-                        for (&li, &v) in rows.iter().zip(col) {
-                            f[lower(li, lj)] += v;
-                        }
+                for cb in &self.stack[children.clone()] {
+                    let rel = &sym.maps.parent_row[cb.rel_start..cb.rel_start + cb.size];
+                    extend_add(f, m, rel, &self.stack_val[cb.val_range()], true);
+                }
+            } else {
+                for (pos, &g) in self.front_idx.iter().enumerate() {
+                    self.local[g] = pos;
+                }
+                let lower = |a: usize, b: usize| if a >= b { a + b * m } else { b + a * m };
+                for c in sn.first..sn.end {
+                    let lc = self.local[c];
+                    for k in sym.col_ptr[c]..sym.col_ptr[c + 1] {
+                        f[lower(self.local[sym.col_row[k]], lc)] += values[k];
                     }
-                    vals = rest;
+                }
+                for cb in &self.stack[children.clone()] {
+                    let idx = &self.stack_idx[cb.idx_start..cb.idx_start + cb.size];
+                    // Front positions of the block's rows, looked up once per block.
+                    self.rel.clear();
+                    self.rel.extend(idx.iter().map(|&g| self.local[g]));
+                    let sorted = self.rel.windows(2).all(|w| w[0] < w[1]);
+                    extend_add(f, m, &self.rel, &self.stack_val[cb.val_range()], sorted);
+                }
+                for &g in &self.front_idx {
+                    self.local[g] = NONE;
                 }
             }
             if let Some(first_child) = self.stack[children.clone()].first() {
@@ -203,24 +233,18 @@ impl Multifrontal {
                 &mut self.work,
                 &stop,
             ) else {
-                for &g in &self.front_idx {
-                    self.local[g] = NONE;
-                }
                 return Err(Abandoned::Stopped);
             };
             let panel = Panel {
-                l_start: factors.l.len(),
+                l_start,
                 idx_start: factors.idx.len(),
                 m,
                 q,
                 piv_start,
             };
-            factors.l.extend_from_slice(&f[..m * q]);
+            l_end += m * q;
             factors.idx.extend_from_slice(&self.front_idx);
             factors.panels.push(panel);
-            for &g in &self.front_idx {
-                self.local[g] = NONE;
-            }
             if !root {
                 let size = m - q;
                 self.delayed += p - q;
@@ -229,6 +253,7 @@ impl Multifrontal {
                     val_start: self.stack_val.len(),
                     size,
                     delayed: p - q,
+                    rel_start: sn.struct_start,
                 });
                 self.stack_idx.extend_from_slice(&self.front_idx[q..]);
                 for j in q..m {

@@ -11,10 +11,11 @@ const SWEEPS: usize = 8;
 
 /// Buffers of the equilibration, reused across factorizations. The sweeps are
 /// the hottest loop of a factorization of a very sparse matrix: they run
-/// column by column, keeping the column's own maximum in a register.
+/// column by column, keeping the column's own maximum in a register, and take
+/// the magnitudes from the values as they go (a copy of them costs more than
+/// the `abs`).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Equilibration {
-    abs: Vec<f64>,
     row_max: Vec<f64>,
     row_sum: Vec<f64>,
     /// The scaling factors `D`, in the original order.
@@ -33,8 +34,16 @@ impl Equilibration {
     /// the widest SIMD instruction set available (see `Multifrontal::factor`).
     pub fn compute(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
         pulp::Arch::new().dispatch(
+            // The closure takes `self` by value, which makes it `FnOnce`: its
+            // body is then the `call_once` that pulp inlines into the function
+            // compiled for the instruction set. A closure that only borrows is
+            // called through a `call_once` shim, which is not inlined, and the
+            // sweeps would run without the wider instructions.
             #[inline(always)]
-            || self.sweeps(pattern, values),
+            move || {
+                let this = self;
+                this.sweeps(pattern, values)
+            },
         )
     }
 
@@ -42,9 +51,7 @@ impl Equilibration {
     fn sweeps(&mut self, pattern: &LowerCsc, values: &[f64]) -> f64 {
         let n = pattern.dim;
         let rows = &pattern.row_idx;
-        let (abs, row_max, row_sum) = (&mut self.abs, &mut self.row_max, &mut self.row_sum);
-        abs.clear();
-        abs.extend(values.iter().map(|v| v.abs()));
+        let (row_max, row_sum) = (&mut self.row_max, &mut self.row_sum);
         row_max.clear();
         row_max.resize(n, 0.0);
         row_sum.clear();
@@ -52,7 +59,7 @@ impl Equilibration {
         for j in 0..n {
             let (mut m, mut sum) = (0.0_f64, 0.0_f64);
             for e in pattern.column(j) {
-                let (i, a) = (rows[e], abs[e]);
+                let (i, a) = (rows[e], values[e].abs());
                 m = max(m, a);
                 sum += a;
                 if i != j {
@@ -85,7 +92,7 @@ impl Equilibration {
                 let (dj, mut m) = (d[j], 0.0_f64);
                 for e in pattern.column(j) {
                     let i = rows[e];
-                    let s = abs[e] * d[i] * dj;
+                    let s = values[e].abs() * d[i] * dj;
                     m = max(m, s);
                     if i != j {
                         row_max[i] = max(row_max[i], s);

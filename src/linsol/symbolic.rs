@@ -2,6 +2,7 @@
 //! ordering, elimination tree, postorder, column counts, relaxed supernodes and
 //! the row structure of every front.
 
+use super::assembly::AssemblyMaps;
 use super::ordering::QuotientGraph;
 use super::{LinsolError, LowerCsc};
 
@@ -46,6 +47,8 @@ pub(crate) struct Symbolic {
     pub col_ptr: Vec<usize>,
     pub col_row: Vec<usize>,
     pub col_value: Vec<usize>,
+    /// Front positions of the assembly when no pivot is delayed.
+    pub maps: AssemblyMaps,
     /// Entries of `L` (lower trapezoids of all fronts) without delayed pivots.
     pub nnz_l: usize,
 }
@@ -424,6 +427,15 @@ impl Symbolic {
             sn.children = cptr[s + 1] - cptr[s];
             nnz_l += trapezoid(sn.ncols(), sn.ncols() + sn.nstruct());
         }
+        let maps = AssemblyMaps::new(
+            n,
+            &supernodes,
+            &structure,
+            &cptr,
+            &children,
+            &col_ptr,
+            &col_row,
+        );
         Ok(Symbolic {
             dim: n,
             perm,
@@ -432,6 +444,7 @@ impl Symbolic {
             col_ptr,
             col_row,
             col_value,
+            maps,
             nnz_l,
         })
     }
