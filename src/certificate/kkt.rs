@@ -538,20 +538,26 @@ impl Residuals {
     /// Row `i`'s term in the overall error under [`Residuals::tol_scales`]: its violation
     /// and complementarity traded on the best slack ([`super::slack`]).
     pub fn row_error(&self, i: usize) -> f64 {
+        self.row_error_weighted(i, 1.0 / self.tol_scales.complementarity)
+    }
+
+    /// [`Residuals::row_error`] with the complementarity weight `w_c` given.
+    fn row_error_weighted(&self, i: usize, w_c: f64) -> f64 {
         let r = &self.rows[i];
         slack::row_error(
             r.relaxed_violation,
             r.complementarity,
             r.slack_multiplier,
             self.tol_scales.row(i),
-            1.0 / self.tol_scales.complementarity,
+            w_c,
         )
     }
 
     /// The overall error under [`Residuals::tol_scales`]: the largest of the rows' terms,
     /// the columns' complementarity and the dual infeasibility, each over its scale.
     fn error_under_tol_scales(&self) -> f64 {
-        let rows = (0..self.rows.len()).fold(0.0f64, |e, i| e.max(self.row_error(i)));
+        let w_c = 1.0 / self.tol_scales.complementarity;
+        let rows = (0..self.rows.len()).fold(0.0f64, |e, i| e.max(self.row_error_weighted(i, w_c)));
         let Some(dual) = &self.dual_infeasibility else {
             return rows;
         };
