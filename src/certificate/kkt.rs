@@ -1,14 +1,17 @@
 //! The KKT residuals of a point, from a fresh evaluation of the unscaled model.
 //!
-//! Ipopt's formulation, without its slacks: `min σ·f(x)` subject to `lo ≤ g(x) ≤ up` and
-//! `x_L ≤ x ≤ x_U`, Lagrangian `σf + λᵀg − z_Lᵀ(x − x_L) + z_Uᵀ(x − x_U)`. Where Ipopt has a
-//! slack `s = g(x)` with bound multipliers `v_L, v_U` on an inequality row, stationarity in
-//! `s` gives `λ = v_U − v_L`, so the certificate takes `v_U = max(λ, 0)`, `v_L = max(−λ, 0)`
-//! and evaluates everything at `g(x)` itself: a multiplier of the wrong sign for a one-sided
-//! row is dual infeasibility of that row.
+//! Ipopt's formulation: `min σ·f(x)` subject to `lo ≤ g(x) ≤ up` and `x_L ≤ x ≤ x_U`,
+//! Lagrangian `σf + λᵀg − z_Lᵀ(x − x_L) + z_Uᵀ(x − x_U)`. Where Ipopt has a slack `s` for
+//! `g(x)` with bound multipliers `v_L, v_U` on an inequality row, stationarity in `s` gives
+//! `λ = v_U − v_L`, so the certificate takes `v_U = max(λ, 0)`, `v_L = max(−λ, 0)`: a
+//! multiplier of the wrong sign for a one-sided row is dual infeasibility of that row.
+//! Violation and stationarity are evaluated at `g(x)` itself; a row's complementarity is
+//! measured at the nearest point of its relaxed bounds, and its term in the overall error
+//! on the best slack within them ([`super::slack`]).
 
 use super::evaluation::Evaluation;
 use super::multipliers::{BoundMultipliers, Multipliers};
+use super::slack;
 use crate::nl::model::Model;
 
 /// Ipopt's `s_max` in the scaling of dual infeasibility and complementarity.
@@ -115,9 +118,12 @@ pub struct RowResidual {
     pub relaxed_violation: f64,
     /// The part of `λ` that points at a side the row does not have.
     pub dual_sign: f64,
-    /// `max(v_L·(g − lo), v_U·(up − g))`, with gaps measured to the band between
-    /// each bound and its relaxation (see [`Bounds::relax`]).
+    /// `max(v_L·(p − lo), v_U·(up − p))` at the point `p` of the relaxed bounds nearest
+    /// `g(x)`, with gaps measured to the band between each bound and its relaxation (see
+    /// [`Bounds::relax`]).
     pub complementarity: f64,
+    /// The slack multiplier `v_L` or `v_U` that is not zero (0 on an equality row).
+    pub slack_multiplier: f64,
 }
 
 /// Residuals of one variable.
@@ -139,8 +145,7 @@ pub struct Residuals {
     /// Objective as written (not negated for maximize).
     pub objective: f64,
     pub constraint_violation: Figure,
-    /// Constraint violation beyond the relaxed bounds (see [`Bounds::relax`]): the part
-    /// of the overall NLP error Ipopt's `tol` bounds.
+    /// Constraint violation beyond the relaxed bounds (see [`Bounds::relax`]).
     pub relaxed_constraint_violation: f64,
     pub bound_violation: Figure,
     /// Stationarity of the Lagrangian (with dual sign errors); `None` without multipliers.
@@ -159,6 +164,10 @@ pub struct Residuals {
     pub tol_scales: TolScales,
     /// Whether the bound multipliers were inferred (none were given).
     pub inferred_bound_multipliers: bool,
+    /// [`Residuals::overall_error`].
+    overall_error: f64,
+    /// The largest complementarity of a column (rows trade theirs, see [`super::slack`]).
+    column_complementarity: f64,
     /// Sum and number of the bound multipliers of existing bounds (variables' and rows'
     /// slack bounds), from which `s_d` and `s_c` are formed.
     bound_sum: f64,
@@ -222,6 +231,11 @@ fn distance(v: f64, lo: f64, up: f64) -> f64 {
     (lo - v).max(v - up).max(0.0)
 }
 
+/// `v`, with NaN as infinite (so that it fails every tolerance and wins every maximum).
+fn nan_as_infinite(v: f64) -> f64 {
+    if v.is_nan() { f64::INFINITY } else { v }
+}
+
 /// `|gap · mult|` for a finite bound, 0 for an absent one.
 fn product(gap: f64, mult: f64) -> f64 {
     if gap.is_finite() {
@@ -241,6 +255,7 @@ struct Tally {
     bound_violation: Figure,
     dual: Figure,
     complementarity: Figure,
+    column_complementarity: f64,
     /// Ipopt's `s_d` and `s_c` are formed from 1-norms of all multipliers over their
     /// number, where a bound multiplier counts only for a bound that exists (and a fixed
     /// variable, which Ipopt takes out of the problem, not at all).
@@ -277,12 +292,16 @@ impl Tally {
             return r;
         }
         let (v_lower, v_upper) = ((-l).max(0.0), l.max(0.0));
+        r.slack_multiplier = v_lower.max(v_upper);
         r.dual_sign =
             if lo.is_finite() { 0.0 } else { v_lower } + if up.is_finite() { 0.0 } else { v_upper };
         if l.is_nan() {
             r.dual_sign = f64::INFINITY;
         }
-        let (gap_lo, gap_up) = b.gaps(g, lo, up);
+        // Ipopt's slack stays within the relaxed bounds; what lies beyond them is
+        // violation, already counted.
+        let (rlo, rup) = b.relaxed(lo, up);
+        let (gap_lo, gap_up) = b.gaps(g.max(rlo).min(rup), lo, up);
         r.complementarity = product(gap_lo, v_lower).max(product(gap_up, v_upper));
         for (bound, v) in [(lo, v_lower), (up, v_upper)] {
             if bound.is_finite() {
@@ -360,6 +379,9 @@ impl Tally {
             .take(c.stationarity, c.stationarity, Entry::Column(j));
         self.complementarity
             .take(c.complementarity, c.complementarity, Entry::Column(j));
+        self.column_complementarity = self
+            .column_complementarity
+            .max(nan_as_infinite(c.complementarity));
         c
     }
 }
@@ -388,6 +410,7 @@ impl Residuals {
             bound_violation: Figure::ZERO,
             dual: Figure::ZERO,
             complementarity: Figure::ZERO,
+            column_complementarity: 0.0,
             sum_lambda: 0.0,
             sum_z: 0.0,
             count_z: 0,
@@ -430,6 +453,8 @@ impl Residuals {
                 rows: None,
             },
             inferred_bound_multipliers: multipliers.is_some_and(|mult| mult.bounds.is_none()),
+            overall_error: 0.0,
+            column_complementarity: tally.column_complementarity,
             bound_sum: tally.sum_z,
             bound_count: tally.count_z,
             rows,
@@ -440,7 +465,8 @@ impl Residuals {
         }
         residuals.tol_scales.dual = residuals.dual_scale;
         residuals.tol_scales.complementarity = residuals.complementarity_scale;
-        residuals.scaled_overall_error = residuals.overall_error();
+        residuals.overall_error = residuals.error_under_tol_scales();
+        residuals.scaled_overall_error = residuals.overall_error;
         residuals
     }
 
@@ -500,24 +526,51 @@ impl Residuals {
     /// scaling at all. The [`Residuals::tol_scales`] stay the unscaled ones, which are at
     /// most the scaled ones (`s_d ≤ s̃_d/sf`, `s_c ≤ s̃_c/sf`, row factors 1), so per-entry
     /// scores against `tol` stay upper bounds too.
+    ///
+    /// A row's term, the smallest over slacks of the larger of its weighted violation and
+    /// complementarity ([`super::slack`]), does not increase when either weight decreases,
+    /// so the same holds for it.
     pub fn bound_scaled_error(&mut self) {
-        self.scaled_overall_error = self.overall_error();
+        self.scaled_overall_error = self.overall_error;
         self.scaled_figure = ScaledFigure::AtMost;
+    }
+
+    /// Row `i`'s term in the overall error under [`Residuals::tol_scales`]: its violation
+    /// and complementarity traded on the best slack ([`super::slack`]).
+    pub fn row_error(&self, i: usize) -> f64 {
+        self.row_error_weighted(i, 1.0 / self.tol_scales.complementarity)
+    }
+
+    /// [`Residuals::row_error`] with the complementarity weight `w_c` given.
+    fn row_error_weighted(&self, i: usize, w_c: f64) -> f64 {
+        let r = &self.rows[i];
+        slack::row_error(
+            r.relaxed_violation,
+            r.complementarity,
+            r.slack_multiplier,
+            self.tol_scales.row(i),
+            w_c,
+        )
+    }
+
+    /// The overall error under [`Residuals::tol_scales`]: the largest of the rows' terms,
+    /// the columns' complementarity and the dual infeasibility, each over its scale.
+    fn error_under_tol_scales(&self) -> f64 {
+        let w_c = 1.0 / self.tol_scales.complementarity;
+        let rows = (0..self.rows.len()).fold(0.0f64, |e, i| e.max(self.row_error_weighted(i, w_c)));
+        let Some(dual) = &self.dual_infeasibility else {
+            return rows;
+        };
+        let d = dual.absolute / self.tol_scales.dual;
+        let c = self.column_complementarity / self.tol_scales.complementarity;
+        rows.max(nan_as_infinite(d)).max(nan_as_infinite(c))
     }
 
     fn scaled_error(&mut self, scaling: &Scaling, mult: Option<&Multipliers>) -> f64 {
         let sf = scaling.objective;
         self.tol_scales.rows = Some(scaling.constraints.clone());
-        let mut e = 0.0f64;
-        for (r, &sc) in self.rows.iter().zip(&scaling.constraints) {
-            let v = sc * r.relaxed_violation;
-            e = e.max(if v.is_nan() { f64::INFINITY } else { v });
-        }
-        let Some(mult) = mult else {
-            return e;
-        };
-        let (Some(dual), Some(compl)) = (&self.dual_infeasibility, &self.complementarity) else {
-            return e;
+        let (Some(mult), true) = (mult, self.dual_infeasibility.is_some()) else {
+            return self.error_under_tol_scales();
         };
         // Multiplier sums as in `add_dual`, with λ̃ = sf·λ/sc and z̃ = sf·z.
         let lambda: f64 = mult
@@ -542,23 +595,15 @@ impl Residuals {
         };
         self.tol_scales.dual = s_d / sf;
         self.tol_scales.complementarity = s_c / sf;
-        let d = sf * dual.absolute / s_d;
-        let c = sf * compl.absolute / s_c;
-        e.max(if d.is_nan() { f64::INFINITY } else { d })
-            .max(if c.is_nan() { f64::INFINITY } else { c })
+        self.error_under_tol_scales()
     }
 
     /// Ipopt's overall NLP error of the unscaled problem:
     /// `max(dual infeasibility / s_d, constraint violation, complementarity / s_c)`, with the
-    /// constraint violation measured beyond the relaxed bounds as in Ipopt.
+    /// constraint violation measured beyond the relaxed bounds as in Ipopt and each
+    /// inequality row's violation and complementarity taken on the slack that makes the
+    /// larger of the two smallest ([`super::slack`]).
     pub fn overall_error(&self) -> f64 {
-        let mut e = self.relaxed_constraint_violation;
-        if let Some(d) = &self.dual_infeasibility {
-            e = e.max(d.relative);
-        }
-        if let Some(c) = &self.complementarity {
-            e = e.max(c.relative);
-        }
-        e
+        self.overall_error
     }
 }

@@ -111,21 +111,13 @@ impl Certificate {
             .enumerate()
             .map(|(i, row)| {
                 ratio(row.violation, t.constr_viol_tol, t.constr_viol_tol)
-                    .max(ratio(
-                        row.relaxed_violation * r.tol_scales.row(i),
-                        t.tol,
-                        t.tol,
-                    ))
+                    .max(ratio(r.row_error(i), t.tol, t.tol))
                     .max(ratio(
                         row.dual_sign,
                         t.dual_inf_tol,
                         r.tol_scales.dual * t.tol,
                     ))
-                    .max(ratio(
-                        row.complementarity,
-                        t.compl_inf_tol,
-                        r.tol_scales.complementarity * t.tol,
-                    ))
+                    .max(ratio(row.complementarity, t.compl_inf_tol, t.compl_inf_tol))
             })
             .collect()
     }
