@@ -153,10 +153,11 @@ impl<'a> Engine<'a> {
     /// and `WᵀW = 0` at any scaling: the factorization at the identity solves them
     /// at once (refined against the unregularized matrix). The point
     /// `(x, s = 0, z, τ = 1, κ = 0)` is taken when it meets the full tolerances in
-    /// the unscaled problem. When it does not, the conditions have no solution or
-    /// the solve is too inaccurate (an inconsistent `A`, a `P` not definite on the
-    /// null space of a rank-deficient `A`: an infeasible or unbounded problem), and
-    /// the iteration, whose end points carry the certificates, decides.
+    /// the unscaled problem. When it does not, the conditions have no solution
+    /// (inconsistent rows, or a direction in the null spaces of both `A` and `P`
+    /// along which the objective decreases: an infeasible or unbounded problem) or
+    /// the solve is too inaccurate, and the iteration, whose end points carry the
+    /// certificates, decides.
     fn solve_equality_constrained(&mut self) -> bool {
         let n = self.n();
         self.set_constant_rhs();
@@ -310,6 +311,7 @@ impl<'a> Engine<'a> {
         }
         // The direct solve takes the starting point's place, with the same
         // factorization: a point it makes optimal ends the solve at iteration 0.
+        // Barrier degree 0: zero cones only.
         if self.cones.degree() == 0 && self.solve_equality_constrained() {
             if s.verbose {
                 let _ = super::output::iteration(log, &self.info, c0);
