@@ -211,9 +211,11 @@ impl CscMatrix {
     /// Largest absolute value per column, and per row, of the symmetric matrix that
     /// `self` stores by one triangle, folded into `norms` with `max`.
     pub fn sym_col_norms_max(&self, norms: &mut [f64]) {
-        for (i, j, v) in self.triplets() {
-            norms[j] = norms[j].max(v.abs());
-            norms[i] = norms[i].max(v.abs());
+        for j in 0..self.ncols {
+            for (i, v) in self.column(j) {
+                norms[j] = norms[j].max(v.abs());
+                norms[i] = norms[i].max(v.abs());
+            }
         }
     }
 
@@ -228,7 +230,8 @@ impl CscMatrix {
 
     /// Largest absolute value per row, folded into `norms` with `max`.
     pub fn row_norms_max(&self, norms: &mut [f64]) {
-        for (i, _, v) in self.triplets() {
+        // Entry by entry in storage order: the column of an entry plays no part.
+        for (&i, &v) in self.row_idx.iter().zip(&self.values) {
             norms[i] = norms[i].max(v.abs());
         }
     }

@@ -167,6 +167,10 @@ pub fn project_multipliers(
     z: &[f64],
     lambda: &mut [f64],
 ) {
+    // A QP has nothing to project: no transpose of A, no workspaces.
+    if rows.is_empty() {
+        return;
+    }
     let n = qp.num_vars();
     let qp_rows = qp.a.transpose();
     let (mut term, mut gradient) = (vec![0.0; n], vec![0.0; n]);

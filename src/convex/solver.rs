@@ -7,6 +7,8 @@
 //! equation, so the `(x, z)` part is the first solution plus `Δτ` times the
 //! constant one ("two-solve" strategy). Mehrotra's heuristic sets the centring
 //! `σ = (1 − α_aff)³`; the corrector adds the second-order term of the predictor.
+//! A problem with only zero cones (equality rows and fixed variables) is first
+//! solved by one KKT solve ([`Engine::solve_equality_constrained`]).
 
 use std::io::Write;
 use std::time::Instant;
@@ -131,14 +133,54 @@ impl<'a> Engine<'a> {
         self.v.x.len()
     }
 
-    /// Starting point: the least-squares primal `(x, s)` with `Ax + s = b` and the
-    /// least-squares dual `z`, each shifted into its cone's interior; `τ = κ = 1`.
-    fn initialize(&mut self) -> Result<(), StepFailure> {
-        let n = self.n();
+    /// Sets `W = I` and factors the KKT matrix there: the matrix of the starting
+    /// point's solves and, with only zero cones, of the direct solve.
+    fn factor_at_identity(&mut self) -> Result<(), StepFailure> {
         self.cones.set_identity_scaling();
         self.kkt
             .update_and_factor(&self.cones)
-            .map_err(|_| StepFailure::Numerical)?;
+            .map_err(|_| StepFailure::Numerical)
+    }
+
+    /// Writes the right-hand side `[−q; b]` of the optimality conditions into `rhs`.
+    fn set_constant_rhs(&mut self) {
+        let n = self.n();
+        for (r, q) in self.rhs[..n].iter_mut().zip(&self.data.q) {
+            *r = -q;
+        }
+        self.rhs[n..].copy_from_slice(&self.data.b);
+    }
+
+    /// With only zero cones (equality rows and fixed variables, no inequality and no
+    /// finite bound) the optimality conditions are linear, `Px + Aᵀz = −q`, `Ax = b`,
+    /// and `WᵀW = 0` at any scaling: the factorization at the identity solves them
+    /// at once (refined against the unregularized matrix). The point
+    /// `(x, s = 0, z, τ = 1, κ = 0)` is taken when it meets the full tolerances in
+    /// the unscaled problem. When it does not, the conditions have no solution
+    /// (inconsistent rows, or a direction in the null spaces of both `A` and `P`
+    /// along which the objective decreases: an infeasible or unbounded problem) or
+    /// the solve is too inaccurate, and the iteration, whose end points carry the
+    /// certificates, decides.
+    fn solve_equality_constrained(&mut self) -> bool {
+        let n = self.n();
+        self.set_constant_rhs();
+        self.kkt.solve(&self.rhs, &mut self.sol);
+        let (x, z) = self.sol.split_at(n);
+        self.v.x.copy_from_slice(x);
+        self.v.z.copy_from_slice(z);
+        self.v.s.fill(0.0);
+        self.v.tau = 1.0;
+        self.v.kappa = 0.0;
+        self.evaluate();
+        self.info.check_full(self.settings) == ConvexStatus::Solved
+    }
+
+    /// Starting point: the least-squares primal `(x, s)` with `Ax + s = b` and the
+    /// least-squares dual `z`, each shifted into its cone's interior; `τ = κ = 1`.
+    /// Expects the KKT matrix factored at the identity scaling
+    /// ([`Self::factor_at_identity`]).
+    fn initialize(&mut self) -> Result<(), StepFailure> {
+        let n = self.n();
         self.rhs[..n].fill(0.0);
         self.rhs[n..].copy_from_slice(&self.data.b);
         self.kkt.solve(&self.rhs, &mut self.sol);
@@ -178,10 +220,7 @@ impl<'a> Engine<'a> {
         self.kkt
             .update_and_factor(&self.cones)
             .map_err(|_| StepFailure::Numerical)?;
-        for (r, q) in self.rhs[..n].iter_mut().zip(&self.data.q) {
-            *r = -q;
-        }
-        self.rhs[n..].copy_from_slice(&self.data.b);
+        self.set_constant_rhs();
         self.kkt.solve(&self.rhs, &mut self.sol_const);
         // −(q + 2Pξ)ᵀx₂ − bᵀz₂ + ξᵀPξ with ξ = x/τ: in exact arithmetic this equals
         // (x₂ − ξ)ᵀP(x₂ − ξ) + ‖W z₂‖² ≥ 0, but computing it from the solved x₂, z₂
@@ -270,6 +309,18 @@ impl<'a> Engine<'a> {
     ) -> ConvexStatus {
         let s = self.settings;
         self.info.objective_constant = c0;
+        if self.factor_at_identity().is_err() {
+            return ConvexStatus::NumericalError;
+        }
+        // The direct solve takes the starting point's place, with the same
+        // factorization: a point it makes optimal ends the solve at iteration 0.
+        // Barrier degree 0: zero cones only.
+        if self.cones.degree() == 0 && self.solve_equality_constrained() {
+            if s.verbose {
+                let _ = super::output::iteration(log, &self.info, c0);
+            }
+            return ConvexStatus::Solved;
+        }
         if self.initialize().is_err() {
             return ConvexStatus::NumericalError;
         }
