@@ -2,6 +2,9 @@
 //! which the convex route solves with one KKT solve when the optimality conditions
 //! have a solution, and by the iteration, with its certificates, when they have none.
 
+mod convex_common;
+
+use convex_common::{assert_close, stationarity};
 use pounce::convex::{self, Certificate, ConvexStatus, CscMatrix, QpProblem, Settings};
 
 const INF: f64 = f64::INFINITY;
@@ -42,24 +45,6 @@ fn run(qp: &QpProblem) -> convex::ConvexResult {
         ..Settings::default()
     };
     convex::solve(qp, &quiet, &mut std::io::sink()).expect("valid problem data")
-}
-
-fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!((g - w).abs() <= tol, "{what}[{k}]: got {g}, want {w}");
-    }
-}
-
-/// `‖Px + q + Aᵀλ − z_L + z_U‖∞` in Ipopt's sign convention.
-fn stationarity(qp: &QpProblem, s: &pounce::outcome::Solution) -> f64 {
-    let mut g = qp.q.clone();
-    qp.p.symv(1.0, &s.x, &mut g);
-    qp.a.gemv_t(1.0, &s.lambda, &mut g);
-    g.iter()
-        .enumerate()
-        .map(|(j, gj)| (gj - s.z_lower[j] + s.z_upper[j]).abs())
-        .fold(0.0, f64::max)
 }
 
 /// `min x₁² + x₂² + x₃² + x₄² + x₄  s.t.  x₁ + x₂ + x₃ = 3,  x₁ − x₂ = 1,  x₄ = 2`.

@@ -7,26 +7,16 @@
 //! optimum. With the regularization lowered once a full step leaves the residual in
 //! place, the convex route reaches the objective HiGHS reports, the published optimum.
 
-use std::path::{Path, PathBuf};
+mod convex_common;
 
-use pounce::nl::read_file;
-use pounce::options::Options;
+use convex_common::{reference_record, solve_auto};
 use pounce::outcome::SolveStatus;
-use pounce::solver_selection::solve;
-use pounce::stop::Stop;
 
 /// HiGHS's objective of `name` in `reference/convex-maros-meszaros.jsonl`, checked
 /// against the published optimum there (Clarabel stops `AlmostSolved` far from it on
 /// these models, so the references are marked as disagreeing).
-fn highs_objective(shared: &Path, name: &str) -> f64 {
-    let path = shared.join("reference/convex-maros-meszaros.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let record: serde_json::Value = text
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("{name} has no reference"));
+fn highs_objective(name: &str) -> f64 {
+    let record = reference_record("maros-meszaros", name);
     assert_eq!(record["highs"]["status"], "Optimal", "{name}");
     let highs = record["highs"]["obj"].as_f64().unwrap();
     let published = record["known_optimum"].as_f64().unwrap();
@@ -40,15 +30,10 @@ fn highs_objective(shared: &Path, name: &str) -> f64 {
 /// Solves `maros-meszaros/name.nl` under `solver_selection=auto` and checks that the
 /// convex route certifies it, without the NLP fallback, within 1e-6 of HiGHS.
 fn certified_on_the_convex_route(name: &str) {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let model = read_file(&shared.join(format!("corpus/maros-meszaros/{name}.nl"))).unwrap();
-    let options = Options::with(&[("solver_selection", "auto")]).unwrap();
-    let mut log = Vec::new();
-    let outcome = solve(&model, &options, &Stop::never(), &mut log);
-    let log = String::from_utf8(log).unwrap();
+    let (outcome, log) = solve_auto("maros-meszaros", name);
     assert!(!log.contains("solving again with the NLP method"), "{log}");
     assert_eq!(outcome.solution.status, SolveStatus::Success, "{log}");
-    let reference = highs_objective(&shared, name);
+    let reference = highs_objective(name);
     let objective = outcome.solution.objective;
     assert!(
         (objective - reference).abs() <= 1e-6 * reference.abs(),

@@ -5,25 +5,15 @@
 //! netlib's degen3 (a degenerate active set, singular Newton matrix) needs the
 //! proximal-point steps, Maros–Meszaros QSHELL the best of the active sets tried.
 
-use std::path::PathBuf;
+mod convex_common;
 
-use pounce::nl::read_file;
-use pounce::options::Options;
+use convex_common::{reference_record, solve_auto};
 use pounce::outcome::SolveStatus;
-use pounce::solver_selection::solve;
-use pounce::stop::Stop;
 
 /// The HiGHS objective of `name` in `../shared/reference/convex-CORPUS.jsonl`, where
 /// Clarabel agrees with it.
-fn reference_objective(shared: &std::path::Path, corpus: &str, name: &str) -> f64 {
-    let path = shared.join(format!("reference/convex-{corpus}.jsonl"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let record: serde_json::Value = text
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("{name} has no reference"));
+fn reference_objective(corpus: &str, name: &str) -> f64 {
+    let record = reference_record(corpus, name);
     assert_eq!(record["agree"], true, "{name}: the references disagree");
     record["highs"]["obj"].as_f64().unwrap()
 }
@@ -32,16 +22,11 @@ fn reference_objective(shared: &std::path::Path, corpus: &str, name: &str) -> f6
 /// ran, that no NLP fallback was needed and that the certified objective is within
 /// 1e-6 of the agreeing references.
 fn certified_after_the_polish(corpus: &str, name: &str) {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let model = read_file(&shared.join(format!("corpus/{corpus}/{name}.nl"))).unwrap();
-    let options = Options::with(&[("solver_selection", "auto")]).unwrap();
-    let mut log = Vec::new();
-    let outcome = solve(&model, &options, &Stop::never(), &mut log);
-    let log = String::from_utf8(log).unwrap();
+    let (outcome, log) = solve_auto(corpus, name);
     assert!(log.contains("Newton polish on the active set"), "{log}");
     assert!(!log.contains("solving again with the NLP method"), "{log}");
     assert_eq!(outcome.solution.status, SolveStatus::Success, "{log}");
-    let reference = reference_objective(&shared, corpus, name);
+    let reference = reference_objective(corpus, name);
     let objective = outcome.solution.objective;
     assert!(
         (objective - reference).abs() <= 1e-6 * reference.abs().max(1.0),
