@@ -225,9 +225,12 @@ impl CscMatrix {
     /// Largest absolute value per column, and per row, of the symmetric matrix that
     /// `self` stores by one triangle, folded into `norms` with `max`.
     pub fn sym_col_norms_max(&self, norms: &mut [f64]) {
-        for (i, j, v) in self.triplets() {
-            norms[j] = norms[j].max(v.abs());
-            norms[i] = norms[i].max(v.abs());
+        for j in 0..self.ncols {
+            let range = self.col_ptr[j]..self.col_ptr[j + 1];
+            for (&i, &v) in self.row_idx[range.clone()].iter().zip(&self.values[range]) {
+                norms[j] = norms[j].max(v.abs());
+                norms[i] = norms[i].max(v.abs());
+            }
         }
     }
 
@@ -242,7 +245,7 @@ impl CscMatrix {
 
     /// Largest absolute value per row, folded into `norms` with `max`.
     pub fn row_norms_max(&self, norms: &mut [f64]) {
-        for (i, _, v) in self.triplets() {
+        for (&i, &v) in self.row_idx.iter().zip(&self.values) {
             norms[i] = norms[i].max(v.abs());
         }
     }
