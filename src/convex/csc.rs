@@ -81,24 +81,38 @@ impl CscMatrix {
                 "entry ({i}, {j}) outside a {nrows}x{ncols} matrix"
             )));
         }
-        let mut sorted = triplets.to_vec();
-        sorted.sort_by_key(|&(i, j, _)| (j, i));
-        let mut col_ptr = vec![0; ncols + 1];
-        let mut row_idx = Vec::with_capacity(sorted.len());
-        let mut values: Vec<f64> = Vec::with_capacity(sorted.len());
-        let mut last = None;
-        for &(i, j, v) in &sorted {
-            if last == Some((i, j)) {
-                *values.last_mut().expect("a previous entry exists") += v;
-            } else {
-                row_idx.push(i);
-                values.push(v);
-                col_ptr[j + 1] += 1;
-                last = Some((i, j));
-            }
+        // Bucketed by column, then each column ordered by row, both stably: the entries
+        // of one position keep their input order, so duplicates sum as they come.
+        let mut start = vec![0; ncols + 1];
+        for &(_, j, _) in triplets {
+            start[j + 1] += 1;
         }
         for j in 0..ncols {
-            col_ptr[j + 1] += col_ptr[j];
+            start[j + 1] += start[j];
+        }
+        let mut next = start.clone();
+        let mut sorted = vec![(0, 0.0); triplets.len()];
+        for &(i, j, v) in triplets {
+            sorted[next[j]] = (i, v);
+            next[j] += 1;
+        }
+        let mut col_ptr = Vec::with_capacity(ncols + 1);
+        col_ptr.push(0);
+        let mut row_idx = Vec::with_capacity(sorted.len());
+        let mut values: Vec<f64> = Vec::with_capacity(sorted.len());
+        for j in 0..ncols {
+            let column = &mut sorted[start[j]..start[j + 1]];
+            column.sort_by_key(|e| e.0);
+            let first = row_idx.len();
+            for &(i, v) in column.iter() {
+                if row_idx.len() > first && row_idx.last() == Some(&i) {
+                    *values.last_mut().expect("a previous entry exists") += v;
+                } else {
+                    row_idx.push(i);
+                    values.push(v);
+                }
+            }
+            col_ptr.push(row_idx.len());
         }
         Self::new(nrows, ncols, col_ptr, row_idx, values)
     }

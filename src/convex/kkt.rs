@@ -101,21 +101,29 @@ pub struct KktSystem {
     /// Values of the variables' columns (`P`, zeros where only eliminated rows put
     /// entries), restored before each update adds the eliminated rows' terms.
     x_base: Vec<f64>,
-    eliminated: Vec<EliminatedRow>,
+    /// The eliminated cone rows, ascending; eliminated row `r` is cone row
+    /// `eliminated_rows[r]`.
+    eliminated_rows: Vec<usize>,
+    /// The eliminated rows grouped by cone, in order.
+    eliminated_blocks: Vec<EliminatedBlock>,
     /// `1/dᵢ` of each eliminated row at the current factorization.
     inv_d: Vec<f64>,
-    /// The eliminated rows' entries in `A`, row after row
-    /// ([`EliminatedRow::entries`]).
+    /// `rᵢ/dᵢ` of each eliminated row for the current solve's right-hand side.
+    scaled_rhs: Vec<f64>,
+    /// Eliminated row `r`'s entries in `A` are `entry_ptr[r]..entry_ptr[r + 1]` of
+    /// `entry_vars` and `entry_coefs`.
+    entry_ptr: Vec<usize>,
     entry_vars: Vec<usize>,
     entry_coefs: Vec<f64>,
-    /// Positions of the entries between two variables of an eliminated row
-    /// ([`EliminatedRow::var_pairs`]).
+    /// Positions of the entries between two variables of an eliminated row: its pairs
+    /// `(s, t)`, `s < t`, `t`-major, row after row.
     var_pair_pos: Vec<usize>,
     /// Positions of the entries between an eliminated row's variables and its cone's
-    /// expansion unknowns ([`EliminatedRow::cross`]).
+    /// expansion unknowns: `(variable t, expansion unknown k)`, `t`-major, row after
+    /// row.
     cross_pos: Vec<usize>,
     /// Positions of the entries between two expansion unknowns of one cone
-    /// ([`EliminatedRow::pairs`]).
+    /// ([`EliminatedBlock::pairs`]).
     pair_pos: Vec<usize>,
     /// Static regularization in the current values.
     delta: f64,
@@ -135,28 +143,25 @@ pub struct KktSystem {
     endgame: bool,
 }
 
-/// A cone row taken out of the matrix (see the module documentation).
+/// The eliminated rows of one cone (see the module documentation). The solves walk
+/// every eliminated row twice, so what they read per row is kept to its index, its
+/// entries and `1/dᵢ`; everything shared by the cone's rows is here.
 #[derive(Clone, Debug)]
-struct EliminatedRow {
-    /// The cone row, an index into the `z` part of the callers' vectors.
-    row: usize,
-    /// Its entries in `A`, in [`KktSystem::entry_vars`] and `entry_coefs`.
-    entries: Range<usize>,
-    /// Start of the positions of its variable pairs `(s, t)`, `s < t`, `t`-major, in
-    /// [`KktSystem::var_pair_pos`].
-    var_pairs: usize,
-    /// Index of its `WᵀW` diagonal in the cones' value order.
+struct EliminatedBlock {
+    /// Its rows in [`KktSystem::eliminated_rows`].
+    rows: Range<usize>,
+    /// The cone's first row: cone row `i` is the cone's row `i − first_row`.
+    first_row: usize,
+    /// Index of the cone's first `WᵀW` diagonal in the cones' value order (the cone
+    /// keeps `WᵀW` diagonal, one value per row).
     wtw: usize,
-    /// Index of its entry in its cone's first expansion column, in the expansion
-    /// value order; column `k`'s entry is `stride·k` further.
+    /// Index of the cone's first row in its first expansion column, in the expansion
+    /// value order; column `k`'s entries are `stride·k` further.
     expansion: usize,
     stride: usize,
-    /// Its cone's expansion unknowns: the first one's index and their number.
+    /// The cone's expansion unknowns: the first one's index and their number.
     expansion_col: usize,
     expansion_count: usize,
-    /// Start of the positions of `(variable t, expansion unknown k)`, `t`-major, in
-    /// [`KktSystem::cross_pos`].
-    cross: usize,
     /// Start of the positions of `(expansion l, expansion k)`, `l < k`, `k`-major, in
     /// [`KktSystem::pair_pos`].
     pairs: usize,
@@ -275,7 +280,8 @@ impl KktSystem {
         let mut signs = vec![1i8; dim];
         signs[n..expansion_start].fill(-1);
         let mut expansion_pos = Vec::new();
-        let mut eliminated = Vec::new();
+        let eliminated_rows: Vec<usize> = (0..m).filter(|&i| is_eliminated[i]).collect();
+        let mut entry_ptr = Vec::with_capacity(eliminated_rows.len() + 1);
         let (mut entry_vars, mut entry_coefs) = (Vec::new(), Vec::new());
         let (mut var_pair_pos, mut cross_pos, mut pair_pos) = (Vec::new(), Vec::new(), Vec::new());
         // Position of entry (row, col) of a variable column, which exists.
@@ -286,9 +292,9 @@ impl KktSystem {
                     .binary_search(&row)
                     .expect("entry in the pattern")
         };
-        for i in (0..m).filter(|&i| is_eliminated[i]) {
+        for &i in &eliminated_rows {
             let start = entry_vars.len();
-            let var_pairs = var_pair_pos.len();
+            entry_ptr.push(start);
             for (jt, v) in at.column(i) {
                 for &js in &entry_vars[start..] {
                     var_pair_pos.push(position(&row_idx, jt, js));
@@ -296,24 +302,25 @@ impl KktSystem {
                 entry_vars.push(jt);
                 entry_coefs.push(v);
             }
-            eliminated.push((i, start..entry_vars.len(), var_pairs));
         }
-        let mut eliminated_rows = eliminated.into_iter().peekable();
-        let mut elimination = Vec::new();
+        entry_ptr.push(entry_vars.len());
+        let entries = |r: usize| entry_ptr[r]..entry_ptr[r + 1];
+        let mut eliminated_blocks = Vec::new();
+        let mut first_eliminated = 0;
         let mut column = Vec::new();
         let (mut wtw_offset, mut expansion_offset) = (0, 0);
         for (cone, range) in cones.blocks() {
             let count = cone.expansion_dim();
             let first_col = col_ptr.len() - 1;
-            let mut block_eliminated = Vec::new();
-            while let Some(e) = eliminated_rows.next_if(|e| e.0 < range.end) {
-                block_eliminated.push(e);
-            }
+            let block_rows = first_eliminated
+                ..first_eliminated
+                    + eliminated_rows[first_eliminated..].partition_point(|&i| i < range.end);
+            first_eliminated = block_rows.end;
             // The block's eliminated variables, each once and ascending: the rows of
             // their entries in the expansion columns.
-            let mut vars: Vec<usize> = block_eliminated
-                .iter()
-                .flat_map(|e| entry_vars[e.1.clone()].iter().copied())
+            let mut vars: Vec<usize> = block_rows
+                .clone()
+                .flat_map(|r| entry_vars[entries(r)].iter().copied())
                 .collect();
             vars.sort_unstable();
             vars.dedup();
@@ -337,7 +344,7 @@ impl KktSystem {
                         values.push(0.0);
                     }
                 }
-                if !block_eliminated.is_empty() {
+                if !block_rows.is_empty() {
                     for l in 0..k {
                         pair_pos.push(row_idx.len());
                         row_idx.push(first_col + l);
@@ -351,23 +358,21 @@ impl KktSystem {
                 values.push(pivot);
                 col_ptr.push(row_idx.len());
             }
-            for (i, entries, var_pairs) in block_eliminated {
-                let local = i - range.start;
-                let cross = cross_pos.len();
-                for var in &entry_vars[entries.clone()] {
+            for r in block_rows.clone() {
+                for var in &entry_vars[entries(r)] {
                     let slot = vars.binary_search(var).expect("listed variable");
                     cross_pos.extend(&var_pos[slot]);
                 }
-                elimination.push(EliminatedRow {
-                    row: i,
-                    entries,
-                    var_pairs,
-                    wtw: wtw_offset + local,
-                    expansion: expansion_offset + local,
+            }
+            if !block_rows.is_empty() {
+                eliminated_blocks.push(EliminatedBlock {
+                    rows: block_rows,
+                    first_row: range.start,
+                    wtw: wtw_offset,
+                    expansion: expansion_offset,
                     stride: range.len(),
                     expansion_col: first_col,
                     expansion_count: count,
-                    cross,
                     pairs,
                 });
             }
@@ -413,8 +418,11 @@ impl KktSystem {
             expansion_values: vec![0.0; expansion_pos.len()],
             expansion_pos,
             x_base,
-            inv_d: vec![0.0; elimination.len()],
-            eliminated: elimination,
+            inv_d: vec![0.0; eliminated_rows.len()],
+            scaled_rhs: vec![0.0; eliminated_rows.len()],
+            eliminated_rows,
+            eliminated_blocks,
+            entry_ptr,
             entry_vars,
             entry_coefs,
             var_pair_pos,
@@ -505,7 +513,11 @@ impl KktSystem {
         let max_diag = self.diag_pos[n..self.expansion_start]
             .iter()
             .map(|&p| self.values[p].abs())
-            .chain(self.eliminated.iter().map(|e| self.wtw[e.wtw]))
+            .chain(self.eliminated_blocks.iter().flat_map(|b| {
+                self.eliminated_rows[b.rows.clone()]
+                    .iter()
+                    .map(|&i| self.wtw[b.wtw + i - b.first_row])
+            }))
             .fold(max_diag, f64::max);
         let constant = if self.reduced {
             self.settings.reduced_constant
@@ -555,30 +567,36 @@ impl KktSystem {
     /// Adds the Schur complement terms of the eliminated rows' pivots `−dᵢ`: `c cᵀ/dᵢ`
     /// over the row's variables (its entries `a`) and its cone's expansion unknowns.
     fn add_eliminated_terms(&mut self) {
-        for (e, inv_d) in self.eliminated.iter().zip(&mut self.inv_d) {
-            *inv_d = 1.0 / self.wtw[e.wtw];
-            let inv_d = *inv_d;
-            let c = |k: usize| self.expansion_values[e.expansion + k * e.stride];
-            let vars = &self.entry_vars[e.entries.clone()];
-            let coefs = &self.entry_coefs[e.entries.clone()];
-            let mut var_pair = e.var_pairs;
-            for (t, (&jt, &at)) in vars.iter().zip(coefs).enumerate() {
-                let at_d = at * inv_d;
-                self.values[self.diag_pos[jt]] += at * at_d;
-                for &a_s in &coefs[..t] {
-                    self.values[self.var_pair_pos[var_pair]] += a_s * at_d;
-                    var_pair += 1;
+        // The rows' variable pairs and cross entries follow each other row by row.
+        let (mut var_pair, mut cross) = (0, 0);
+        for b in &self.eliminated_blocks {
+            for r in b.rows.clone() {
+                let local = self.eliminated_rows[r] - b.first_row;
+                let inv_d = 1.0 / self.wtw[b.wtw + local];
+                self.inv_d[r] = inv_d;
+                let c = |k: usize| self.expansion_values[b.expansion + local + k * b.stride];
+                let entries = self.entry_ptr[r]..self.entry_ptr[r + 1];
+                let vars = &self.entry_vars[entries.clone()];
+                let coefs = &self.entry_coefs[entries];
+                for (t, (&jt, &at)) in vars.iter().zip(coefs).enumerate() {
+                    let at_d = at * inv_d;
+                    self.values[self.diag_pos[jt]] += at * at_d;
+                    for &a_s in &coefs[..t] {
+                        self.values[self.var_pair_pos[var_pair]] += a_s * at_d;
+                        var_pair += 1;
+                    }
+                    for k in 0..b.expansion_count {
+                        self.values[self.cross_pos[cross]] += c(k) * at_d;
+                        cross += 1;
+                    }
                 }
-                for k in 0..e.expansion_count {
-                    self.values[self.cross_pos[e.cross + t * e.expansion_count + k]] += c(k) * at_d;
-                }
-            }
-            for k in 0..e.expansion_count {
-                let ck = c(k) * inv_d;
-                self.values[self.diag_pos[e.expansion_col + k]] += c(k) * ck;
-                let pairs = e.pairs + k * k.saturating_sub(1) / 2;
-                for l in 0..k {
-                    self.values[self.pair_pos[pairs + l]] += c(l) * ck;
+                for k in 0..b.expansion_count {
+                    let ck = c(k) * inv_d;
+                    self.values[self.diag_pos[b.expansion_col + k]] += c(k) * ck;
+                    let pairs = b.pairs + k * k.saturating_sub(1) / 2;
+                    for l in 0..k {
+                        self.values[self.pair_pos[pairs + l]] += c(l) * ck;
+                    }
                 }
             }
         }
@@ -607,17 +625,25 @@ impl KktSystem {
             *r = rhs[n + i];
         }
         full_rhs[self.expansion_start..].fill(0.0);
-        for (e, inv_d) in self.eliminated.iter().zip(&self.inv_d) {
-            let t = rhs[n + e.row] * inv_d;
-            for (&j, &a) in self.entry_vars[e.entries.clone()]
-                .iter()
-                .zip(&self.entry_coefs[e.entries.clone()])
-            {
-                full_rhs[j] += a * t;
+        for b in &self.eliminated_blocks {
+            for r in b.rows.clone() {
+                let t = rhs[n + self.eliminated_rows[r]] * self.inv_d[r];
+                self.scaled_rhs[r] = t;
+                for p in self.entry_ptr[r]..self.entry_ptr[r + 1] {
+                    full_rhs[self.entry_vars[p]] += self.entry_coefs[p] * t;
+                }
             }
-            for k in 0..e.expansion_count {
-                full_rhs[e.expansion_col + k] +=
-                    self.expansion_values[e.expansion + k * e.stride] * t;
+            // Each expansion unknown's sum in a register, in the rows' order.
+            for k in 0..b.expansion_count {
+                let column = b.expansion + k * b.stride;
+                full_rhs[b.expansion_col + k] += b
+                    .rows
+                    .clone()
+                    .map(|r| {
+                        let local = self.eliminated_rows[r] - b.first_row;
+                        self.expansion_values[column + local] * self.scaled_rhs[r]
+                    })
+                    .fold(0.0, |acc, v| acc + v);
             }
         }
         let rhs_norm = rhs.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
@@ -626,19 +652,19 @@ impl KktSystem {
         for (&v, &i) in full_x[n..].iter().zip(&self.kept_rows) {
             x[n + i] = v;
         }
-        for (e, inv_d) in self.eliminated.iter().zip(&self.inv_d) {
-            let mut row = -rhs[n + e.row];
-            for (&j, &a) in self.entry_vars[e.entries.clone()]
-                .iter()
-                .zip(&self.entry_coefs[e.entries.clone()])
-            {
-                row += a * full_x[j];
+        for b in &self.eliminated_blocks {
+            for r in b.rows.clone() {
+                let i = self.eliminated_rows[r];
+                let mut row = -rhs[n + i];
+                for p in self.entry_ptr[r]..self.entry_ptr[r + 1] {
+                    row += self.entry_coefs[p] * full_x[self.entry_vars[p]];
+                }
+                for k in 0..b.expansion_count {
+                    row += self.expansion_values[b.expansion + i - b.first_row + k * b.stride]
+                        * full_x[b.expansion_col + k];
+                }
+                x[n + i] = row * self.inv_d[r];
             }
-            for k in 0..e.expansion_count {
-                row +=
-                    self.expansion_values[e.expansion + k * e.stride] * full_x[e.expansion_col + k];
-            }
-            x[n + e.row] = row * inv_d;
         }
         self.full_rhs = full_rhs;
         self.full_x = full_x;

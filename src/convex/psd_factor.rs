@@ -73,14 +73,20 @@ pub fn psd_factor(n: usize, upper: &[(usize, usize, f64)]) -> Result<CscMatrix, 
     let max_abs = upper.iter().fold(0.0f64, |m, t| m.max(t.2.abs()));
     let tol = RELATIVE_TOLERANCE * max_abs;
     let mut columns: Vec<Vec<(usize, f64)>> = Vec::new();
-    for (vars, entries) in components(n, upper) {
+    let components = Components::new(upper);
+    for c in 0..components.len() {
+        let (vars, entries) = components.get(c);
+        if let [var] = vars {
+            single(*var, entries, tol, &mut columns)?;
+            continue;
+        }
         let factored =
-            vars.len() > SPARSE_FIRST && sparse_definite(&vars, &entries, &mut columns).is_ok();
+            vars.len() > SPARSE_FIRST && sparse_definite(vars, entries, &mut columns).is_ok();
         if factored {
             continue;
         }
         if vars.len() <= DENSE_LIMIT {
-            dense_pivoted(&vars, &entries, tol, &mut columns)?;
+            dense_pivoted(vars, entries, tol, &mut columns)?;
         } else {
             return Err(FactorError::LargeSingularBlock(vars.len()));
         }
@@ -94,52 +100,136 @@ pub fn psd_factor(n: usize, upper: &[(usize, usize, f64)]) -> Result<CscMatrix, 
         .expect("factor entries lie inside the matrix"))
 }
 
-/// The connected components of `Q`'s sparsity graph: each as its sorted variables
-/// and its entries in local indices (upper triangle).
-type Component = (Vec<usize>, Vec<(usize, usize, f64)>);
+/// The connected components of `Q`'s sparsity graph, in the order of their smallest
+/// variable: each as its sorted variables and its entries in local indices (upper
+/// triangle), stored one component after the other.
+struct Components {
+    var_ptr: Vec<usize>,
+    vars: Vec<usize>,
+    entry_ptr: Vec<usize>,
+    entries: Vec<(usize, usize, f64)>,
+}
 
-fn components(n: usize, upper: &[(usize, usize, f64)]) -> Vec<Component> {
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+impl Components {
+    /// The union–find runs over the positions of the variables with a nonzero entry
+    /// (ascending, so the relabeling keeps every comparison), not over all `n`
+    /// variables: a row on a few variables of a large model costs its own size.
+    fn new(upper: &[(usize, usize, f64)]) -> Self {
+        let mut support: Vec<usize> = upper
+            .iter()
+            .filter(|t| t.2 != 0.0)
+            .flat_map(|&(i, j, _)| [i, j])
+            .collect();
+        support.sort_unstable();
+        support.dedup();
+        let position = |v: usize| {
+            support
+                .binary_search(&v)
+                .expect("a variable with a nonzero entry")
+        };
+        let d = support.len();
+        let mut parent: Vec<usize> = (0..d).collect();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
         }
-        i
+        for &(i, j, v) in upper {
+            if v == 0.0 {
+                continue;
+            }
+            let (ri, rj) = (
+                root(&mut parent, position(i)),
+                root(&mut parent, position(j)),
+            );
+            if ri != rj {
+                parent[ri.max(rj)] = ri.min(rj);
+            }
+        }
+        // Component of each position, numbered by first appearance; its index in its
+        // component.
+        let mut index_of_root = vec![usize::MAX; d];
+        let mut component = vec![0; d];
+        let mut var_ptr = vec![0];
+        for p in 0..d {
+            let r = root(&mut parent, p);
+            if index_of_root[r] == usize::MAX {
+                index_of_root[r] = var_ptr.len() - 1;
+                var_ptr.push(0);
+            }
+            component[p] = index_of_root[r];
+            var_ptr[component[p] + 1] += 1;
+        }
+        let count = var_ptr.len() - 1;
+        for c in 0..count {
+            var_ptr[c + 1] += var_ptr[c];
+        }
+        let mut next = var_ptr.clone();
+        let mut vars = vec![0; d];
+        let mut local = vec![0; d];
+        for (p, &j) in support.iter().enumerate() {
+            let c = component[p];
+            local[p] = next[c] - var_ptr[c];
+            vars[next[c]] = j;
+            next[c] += 1;
+        }
+        let nonzero = || upper.iter().filter(|t| t.2 != 0.0);
+        let mut entry_ptr = vec![0; count + 1];
+        for &(i, _, _) in nonzero() {
+            entry_ptr[component[position(i)] + 1] += 1;
+        }
+        for c in 0..count {
+            entry_ptr[c + 1] += entry_ptr[c];
+        }
+        let mut next = entry_ptr.clone();
+        let mut entries = vec![(0, 0, 0.0); entry_ptr[count]];
+        for &(i, j, v) in nonzero() {
+            let (pi, pj) = (position(i), position(j));
+            let c = component[pi];
+            let (a, b) = (local[pi], local[pj]);
+            entries[next[c]] = (a.min(b), a.max(b), v);
+            next[c] += 1;
+        }
+        Self {
+            var_ptr,
+            vars,
+            entry_ptr,
+            entries,
+        }
     }
-    let mut used = vec![false; n];
-    for &(i, j, v) in upper {
-        if v == 0.0 {
-            continue;
-        }
-        used[i] = true;
-        used[j] = true;
-        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-        if ri != rj {
-            parent[ri.max(rj)] = ri.min(rj);
-        }
+
+    fn len(&self) -> usize {
+        self.var_ptr.len() - 1
     }
-    let mut index_of_root = vec![usize::MAX; n];
-    let mut local = vec![0; n];
-    let mut out: Vec<Component> = Vec::new();
-    for j in (0..n).filter(|&j| used[j]) {
-        let r = root(&mut parent, j);
-        if index_of_root[r] == usize::MAX {
-            index_of_root[r] = out.len();
-            out.push((Vec::new(), Vec::new()));
-        }
-        let c = &mut out[index_of_root[r]];
-        local[j] = c.0.len();
-        c.0.push(j);
+
+    fn get(&self, c: usize) -> (&[usize], &[(usize, usize, f64)]) {
+        (
+            &self.vars[self.var_ptr[c]..self.var_ptr[c + 1]],
+            &self.entries[self.entry_ptr[c]..self.entry_ptr[c + 1]],
+        )
     }
-    for &(i, j, v) in upper {
-        if v != 0.0 {
-            let c = index_of_root[root(&mut parent, i)];
-            let (a, b) = (local[i], local[j]);
-            out[c].1.push((a.min(b), a.max(b), v));
-        }
+}
+
+/// [`dense_pivoted`] of a one-variable component (a diagonal entry of `Q`, summed
+/// in the same order), without its workspaces: a diagonal `Q` of a large model has
+/// as many components as variables.
+fn single(
+    var: usize,
+    entries: &[(usize, usize, f64)],
+    tol: f64,
+    columns: &mut Vec<Vec<(usize, f64)>>,
+) -> Result<(), FactorError> {
+    let q = entries.iter().fold(0.0, |q, e| q + e.2);
+    if q > tol {
+        columns.push(vec![(var, q.sqrt())]);
+        Ok(())
+    } else if q.abs() <= tol {
+        Ok(())
+    } else {
+        Err(FactorError::NotSemidefinite)
     }
-    out
 }
 
 /// Dense Cholesky with diagonal pivoting of one component; appends its columns.
