@@ -82,21 +82,7 @@ impl Kkt {
         mut solver: Box<dyn SymmetricIndefiniteSolver>,
     ) -> Result<Self, LinsolError> {
         let dim = n_w + n_y;
-        let mut entries: Vec<(usize, usize)> = Vec::with_capacity(dim + hess.0.len() + jac.0.len());
-        entries.extend((0..dim).map(|i| (i, i)));
-        entries.extend(hess.0.iter().zip(hess.1).map(|(&r, &c)| (c, r)));
-        entries.extend(jac.0.iter().zip(jac.1).map(|(&r, &c)| (c, n_w + r)));
-        entries.sort_unstable();
-        entries.dedup();
-        let mut col_ptr = vec![0usize; dim + 1];
-        let mut row_idx = Vec::with_capacity(entries.len());
-        for &(c, r) in &entries {
-            col_ptr[c + 1] += 1;
-            row_idx.push(r);
-        }
-        for c in 0..dim {
-            col_ptr[c + 1] += col_ptr[c];
-        }
+        let (col_ptr, row_idx) = lower_pattern(dim, n_w, hess, jac);
         let find = |c: usize, r: usize| -> usize {
             let lo = col_ptr[c];
             lo + row_idx[lo..col_ptr[c + 1]]
@@ -431,6 +417,73 @@ impl Kkt {
     }
 }
 
+/// The KKT matrix's lower triangle by columns, `(col_ptr, row_idx)`: the diagonal, the
+/// Hessian's entries and the Jacobian's below the `w` block, each column's rows sorted
+/// and without duplicates. The entries are bucketed by column and each (short) column
+/// sorted, instead of sorting all `(column, row)` pairs at once.
+fn lower_pattern(
+    dim: usize,
+    n_w: usize,
+    hess: (&[usize], &[usize]),
+    jac: (&[usize], &[usize]),
+) -> (Vec<usize>, Vec<usize>) {
+    let entries = || {
+        (0..dim)
+            .map(|i| (i, i))
+            .chain(hess.0.iter().zip(hess.1).map(|(&r, &c)| (c, r)))
+            .chain(jac.0.iter().zip(jac.1).map(|(&r, &c)| (c, n_w + r)))
+    };
+    let mut col_ptr = vec![0usize; dim + 1];
+    for (c, _) in entries() {
+        col_ptr[c + 1] += 1;
+    }
+    for c in 0..dim {
+        col_ptr[c + 1] += col_ptr[c];
+    }
+    let mut next = col_ptr[..dim].to_vec();
+    let mut row_idx = vec![0usize; col_ptr[dim]];
+    for (c, r) in entries() {
+        row_idx[next[c]] = r;
+        next[c] += 1;
+    }
+    // Sort each column and compact it over the duplicates, in place.
+    let mut end = 0;
+    for c in 0..dim {
+        let rows = col_ptr[c]..col_ptr[c + 1];
+        row_idx[rows.clone()].sort_unstable();
+        col_ptr[c] = end;
+        for k in rows {
+            let r = row_idx[k];
+            if end == col_ptr[c] || row_idx[end - 1] != r {
+                row_idx[end] = r;
+                end += 1;
+            }
+        }
+    }
+    col_ptr[dim] = end;
+    row_idx.truncate(end);
+    (col_ptr, row_idx)
+}
+
 pub(crate) fn inf_norm(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |a, x| a.max(x.abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower_pattern;
+
+    #[test]
+    fn lower_pattern_sorts_and_merges_each_column() {
+        // Two variables, two constraints; the Hessian repeats (1, 0) and holds a
+        // diagonal entry, the Jacobian's entries come out of column order.
+        let hess_rows = [1, 0, 1];
+        let hess_cols = [0, 0, 0];
+        let jac_rows = [1, 0, 0];
+        let jac_cols = [0, 1, 0];
+        let (col_ptr, row_idx) =
+            lower_pattern(4, 2, (&hess_rows, &hess_cols), (&jac_rows, &jac_cols));
+        assert_eq!(col_ptr, [0, 4, 6, 7, 8]);
+        assert_eq!(row_idx, [0, 1, 2, 3, 1, 2, 2, 3]);
+    }
 }

@@ -24,10 +24,18 @@ impl Solver<'_, '_, '_> {
     /// Zero bound multipliers and least-squares constraint multipliers at the current
     /// point (left unchanged where the estimate cannot be computed); updates the
     /// gradient of the Lagrangian.
+    ///
+    /// A system of equations usually has a constant objective: its gradient is zero, so
+    /// is the least-squares estimate, and the factorization it would take (a fifth of
+    /// the solve's factorizations on `broydn3d`) is skipped.
     pub fn square_multipliers(&mut self) {
         self.it.zl.fill(0.0);
         self.it.zu.fill(0.0);
-        self.least_squares_multipliers(f64::INFINITY);
+        if self.grad.iter().all(|&g| g == 0.0) {
+            self.it.y.fill(0.0);
+        } else {
+            self.least_squares_multipliers(f64::INFINITY);
+        }
         self.compute_grad_lag();
     }
 

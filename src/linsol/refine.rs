@@ -43,8 +43,9 @@ fn residual_of(
 /// Solves `A x = b` in place in `x` (which holds `b` on entry) with `solve`
 /// (an approximate inverse of `A`) and up to `max_steps` refinement steps
 /// (at least one); stops when the residual no longer halves, undoing a step
-/// that made it worse.
-/// Returns the final relative residual.
+/// that made it worse. Without steps the residual is not formed at all: the
+/// interior-point method refines against its own perturbed matrix and sets no
+/// steps here, so every solve would otherwise pay a product with `A` for nothing.
 pub(crate) fn refine(
     pattern: &LowerCsc,
     values: &[f64],
@@ -53,7 +54,11 @@ pub(crate) fn refine(
     max_steps: usize,
     work: &mut RefineWork,
     mut solve: impl FnMut(&mut [f64]),
-) -> f64 {
+) {
+    if max_steps == 0 {
+        solve(x);
+        return;
+    }
     let RefineWork {
         rhs,
         residual,
@@ -95,5 +100,4 @@ pub(crate) fn refine(
             break;
         }
     }
-    omega
 }

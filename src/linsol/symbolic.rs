@@ -193,43 +193,74 @@ const MINIMUM_DEGREE_FROM_DIM: usize = 10_000;
 fn fill_reducing_order(
     pattern: &LowerCsc,
     pairs: &[(usize, usize)],
-) -> Result<Vec<usize>, LinsolError> {
+) -> Result<Elimination, LinsolError> {
     let graph = QuotientGraph::new(pattern, pairs);
     if pattern.dim < MINIMUM_DEGREE_FROM_DIM {
-        return graph.nested_dissection();
+        return Ok(Elimination::of(pattern, graph.nested_dissection()?));
     }
-    let amd = graph.minimum_degree()?;
-    let amd_cost = FactorCost::of(pattern, &amd);
-    if amd_cost.flops < 500.0 * amd_cost.nnz_l || amd_cost.nnz_l < 5.0 * pattern.nnz() as f64 {
+    let amd = Elimination::of(pattern, graph.minimum_degree()?);
+    let (amd_nnz_l, amd_flops) = amd.cost();
+    if amd_flops < 500.0 * amd_nnz_l || amd_nnz_l < 5.0 * pattern.nnz() as f64 {
         return Ok(amd);
     }
-    let nd = graph.nested_dissection()?;
-    Ok(if FactorCost::of(pattern, &nd).flops < amd_cost.flops {
-        nd
-    } else {
-        amd
-    })
+    let nd = Elimination::of(pattern, graph.nested_dissection()?);
+    Ok(if nd.cost().1 < amd_flops { nd } else { amd })
 }
 
-/// Size and work of the Cholesky-like factor of `pattern` under an ordering, from its
-/// column counts (pivoting and supernode amalgamation aside).
-struct FactorCost {
-    nnz_l: f64,
-    /// `Σ c_j²` over the column counts `c_j`.
-    flops: f64,
+/// An ordering with the elimination tree and the column counts of `L` it gives: what
+/// both the choice of ordering (the factor's size and work) and the analysis need, so
+/// it is computed once per candidate ordering.
+struct Elimination {
+    /// `order[new] = old`.
+    order: Vec<usize>,
+    /// Elimination tree of the ordered matrix (new indices), [`NONE`] at roots.
+    parent: Vec<usize>,
+    /// Entries of each column of `L`, diagonal included (pivoting and supernode
+    /// amalgamation aside).
+    count: Vec<usize>,
 }
 
-impl FactorCost {
-    fn of(pattern: &LowerCsc, perm: &[usize]) -> Self {
+impl Elimination {
+    fn of(pattern: &LowerCsc, order: Vec<usize>) -> Self {
         let n = pattern.dim;
-        let (ptr, rows, _) = permuted_columns(pattern, &inverse(perm));
+        let (ptr, rows, _) = permuted_columns(pattern, &inverse(&order));
         let (rptr, rcols) = strict_rows(n, &ptr, &rows);
-        let count = column_counts(&elimination_tree(n, &rptr, &rcols), &rptr, &rcols);
-        let (nnz_l, flops) = count.iter().fold((0.0, 0.0), |(l, f), &c| {
+        let parent = elimination_tree(n, &rptr, &rcols);
+        let count = column_counts(&parent, &rptr, &rcols);
+        Elimination {
+            order,
+            parent,
+            count,
+        }
+    }
+
+    /// Entries of `L` and `Σ c_j²` over the column counts `c_j` (the work).
+    fn cost(&self) -> (f64, f64) {
+        self.count.iter().fold((0.0, 0.0), |(l, f), &c| {
             let c = c as f64;
             (l + c, f + c * c)
-        });
-        FactorCost { nnz_l, flops }
+        })
+    }
+
+    /// The same elimination in a postorder of its tree, which keeps every subtree
+    /// contiguous. A topological reordering of the elimination tree leaves the structure
+    /// of `L` unchanged up to the renumbering, so the tree and the counts are renumbered
+    /// instead of computed again.
+    fn postordered(self) -> Self {
+        let post = postorder(&self.parent);
+        let position = inverse(&post);
+        let parent = post
+            .iter()
+            .map(|&k| match self.parent[k] {
+                NONE => NONE,
+                p => position[p],
+            })
+            .collect();
+        Elimination {
+            order: post.iter().map(|&k| self.order[k]).collect(),
+            parent,
+            count: post.iter().map(|&k| self.count[k]).collect(),
+        }
     }
 }
 
@@ -341,19 +372,16 @@ impl Symbolic {
     pub fn analyse(pattern: &LowerCsc, pairs: &[(usize, usize)]) -> Result<Self, LinsolError> {
         let n = pattern.dim;
         // Ordering, then postorder of its elimination tree (same fill, contiguous subtrees).
-        let order = fill_reducing_order(pattern, pairs)?;
-        let (ptr, rows, _) = permuted_columns(pattern, &inverse(&order));
-        let (rptr, rcols) = strict_rows(n, &ptr, &rows);
-        let post = postorder(&elimination_tree(n, &rptr, &rcols));
-        let perm: Vec<usize> = post.iter().map(|&k| order[k]).collect();
-        let (col_ptr, col_row, col_value) = permuted_columns(pattern, &inverse(&perm));
-        let (rptr, rcols) = strict_rows(n, &col_ptr, &col_row);
-        let parent = elimination_tree(n, &rptr, &rcols);
-        let count = column_counts(&parent, &rptr, &rcols);
-        // A pair is consecutive in `order`, hence `a` is a child of `b` in the
+        let Elimination {
+            order: perm,
+            parent,
+            count,
+        } = fill_reducing_order(pattern, pairs)?.postordered();
+        let iperm = inverse(&perm);
+        let (col_ptr, col_row, col_value) = permuted_columns(pattern, &iperm);
+        // A pair is consecutive in the ordering, hence `a` is a child of `b` in the
         // elimination tree; the postorder visits the largest-numbered child
         // last, which keeps them adjacent.
-        let iperm = inverse(&perm);
         let mut joined = vec![false; n];
         for &(a, b) in pairs {
             if iperm[a] + 1 == iperm[b] {
@@ -447,5 +475,57 @@ impl Symbolic {
             maps,
             nnz_l,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lower triangle of a 2-D grid Laplacian with a few long-range couplings.
+    fn grid_pattern(side: usize) -> LowerCsc {
+        let n = side * side;
+        let mut cols: Vec<Vec<usize>> = (0..n).map(|j| vec![j]).collect();
+        for (j, col) in cols.iter_mut().enumerate() {
+            if j % side + 1 < side {
+                col.push(j + 1);
+            }
+            if j + side < n {
+                col.push(j + side);
+            }
+            if j % 7 == 0 && j + 3 * side + 2 < n {
+                col.push(j + 3 * side + 2);
+            }
+        }
+        let mut col_ptr = vec![0];
+        let mut row_idx = Vec::new();
+        for mut c in cols {
+            c.sort_unstable();
+            row_idx.extend(c);
+            col_ptr.push(row_idx.len());
+        }
+        LowerCsc {
+            dim: n,
+            col_ptr,
+            row_idx,
+        }
+    }
+
+    #[test]
+    fn postordering_renumbers_tree_and_counts_exactly() {
+        let pattern = grid_pattern(13);
+        let n = pattern.dim;
+        // A scrambled ordering, so that the postorder moves most columns.
+        let order: Vec<usize> = (0..n).map(|k| (k * 37 + 11) % n).collect();
+        let post = Elimination::of(&pattern, order).postordered();
+        let fresh = Elimination::of(&pattern, post.order.clone());
+        assert_eq!(post.parent, fresh.parent);
+        assert_eq!(post.count, fresh.count);
+        assert!(
+            post.parent
+                .iter()
+                .enumerate()
+                .all(|(k, &p)| p == NONE || p > k)
+        );
     }
 }
