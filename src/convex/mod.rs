@@ -25,6 +25,7 @@ pub mod psd_factor;
 pub mod qcqp;
 pub mod residuals;
 pub mod result;
+mod scaled_error;
 pub mod settings;
 pub mod soc;
 mod solver;

@@ -32,6 +32,13 @@ pub struct Settings {
     /// tolerance (Ipopt's `tol` under its objective scaling) sets it; infinite by
     /// default.
     pub tol_dual_abs: f64,
+    /// Bounds on a polished point's unscaled stationarity and largest complementarity
+    /// product whatever the size of its multipliers (half of Ipopt's `dual_inf_tol` and
+    /// `compl_inf_tol` for a caller that checks those); infinite by default. The
+    /// polished point's other figures are judged relative to the multipliers, as Ipopt's
+    /// overall error ([`super::scaled_error`]).
+    pub tol_dual_inf: f64,
+    pub tol_compl_inf: f64,
     /// Relative primal and dual residual tolerance.
     pub tol_feas: f64,
     /// Absolute tolerance of the infeasibility certificates' objective terms.
@@ -119,6 +126,8 @@ impl Default for Settings {
             tol_gap_rel: 1e-8,
             tol_compl: f64::INFINITY,
             tol_dual_abs: f64::INFINITY,
+            tol_dual_inf: f64::INFINITY,
+            tol_compl_inf: f64::INFINITY,
             tol_feas: 1e-8,
             tol_infeas_abs: 1e-8,
             tol_infeas_rel: 1e-8,

@@ -353,6 +353,8 @@ fn convex_settings(
         // residual is held to the same bound.
         tol_compl: 0.5 * (options.real("tol") / sf).min(options.real("compl_inf_tol")),
         tol_dual_abs: 0.5 * (options.real("tol") / sf).min(options.real("dual_inf_tol")),
+        tol_dual_inf: 0.5 * options.real("dual_inf_tol"),
+        tol_compl_inf: 0.5 * options.real("compl_inf_tol"),
         ..Default::default()
     }
 }
