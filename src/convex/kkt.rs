@@ -44,7 +44,7 @@ use std::ops::Range;
 use super::cones::CompositeCone;
 use super::csc::CscMatrix;
 use super::krylov::{Gmres, RefineControl};
-use super::ordering;
+use super::ordering::FillReducing;
 use super::settings::Settings;
 
 /// Most entries in `A` of an eliminated row: its elimination adds a clique over its
@@ -384,7 +384,7 @@ impl KktSystem {
         let symbolic = factorize_symbolic_cholesky(
             pattern,
             Side::Upper,
-            ordering::fill_reducing(pattern),
+            FillReducing::of(pattern).as_faer(),
             Default::default(),
         )
         .map_err(|e| KktError::Symbolic(format!("{e:?}")))?;
