@@ -36,9 +36,7 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
-use faer::sparse::linalg::cholesky::{
-    LdltRef, SymbolicCholesky, SymmetricOrdering, factorize_symbolic_cholesky,
-};
+use faer::sparse::linalg::cholesky::{LdltRef, SymbolicCholesky, factorize_symbolic_cholesky};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Par, Side};
 use std::ops::Range;
@@ -46,6 +44,7 @@ use std::ops::Range;
 use super::cones::CompositeCone;
 use super::csc::CscMatrix;
 use super::krylov::{Gmres, RefineControl};
+use super::ordering::FillReducing;
 use super::settings::Settings;
 
 /// Most entries in `A` of an eliminated row: its elimination adds a clique over its
@@ -385,7 +384,7 @@ impl KktSystem {
         let symbolic = factorize_symbolic_cholesky(
             pattern,
             Side::Upper,
-            SymmetricOrdering::Amd,
+            FillReducing::of(pattern).as_faer(),
             Default::default(),
         )
         .map_err(|e| KktError::Symbolic(format!("{e:?}")))?;

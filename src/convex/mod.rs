@@ -17,6 +17,7 @@ pub mod extract_qcqp;
 pub mod info;
 pub mod kkt;
 pub mod krylov;
+mod ordering;
 pub mod output;
 pub mod polish;
 mod polynomial;
