@@ -11,6 +11,8 @@ use faer::perm::PermRef;
 use faer::sparse::SymbolicSparseColMatRef;
 use faer::sparse::linalg::cholesky::SymmetricOrdering;
 
+use crate::linsol::{NONE, elimination_tree};
+
 /// Fill, relative to the matrix's entries, up to which a cheap order is kept: no
 /// ordering makes the factor sparser than the matrix's own pattern, so a
 /// minimum-degree ordering could save at most this share of the factor's entries.
@@ -122,30 +124,17 @@ fn permuted_upper(
 /// of the factor), giving up once the count passes `budget`: the work stays within
 /// `O(budget)` plus the tree's.
 fn factor_fits(col_ptr: &[usize], row_idx: &[usize], budget: usize) -> bool {
-    const NONE: usize = usize::MAX;
     let dim = col_ptr.len() - 1;
-    let mut parent = vec![NONE; dim];
-    let mut ancestor = vec![NONE; dim];
+    let parent = elimination_tree(dim, col_ptr, row_idx);
     let mut mark = vec![NONE; dim];
     let mut count = dim;
     for k in 0..dim {
-        let rows = row_idx[col_ptr[k]..col_ptr[k + 1]]
-            .iter()
-            .copied()
-            .filter(|&i| i < k);
-        for mut i in rows.clone() {
-            while ancestor[i] != NONE && ancestor[i] != k {
-                let next = ancestor[i];
-                ancestor[i] = k;
-                i = next;
-            }
-            if ancestor[i] == NONE {
-                ancestor[i] = k;
-                parent[i] = k;
-            }
-        }
         mark[k] = k;
-        for mut i in rows {
+        for &row in row_idx[col_ptr[k]..col_ptr[k + 1]]
+            .iter()
+            .filter(|&&i| i < k)
+        {
+            let mut i = row;
             while mark[i] != k {
                 mark[i] = k;
                 count += 1;

@@ -24,6 +24,8 @@ mod scaling;
 pub mod sparse;
 mod symbolic;
 
+pub(crate) use symbolic::{NONE, elimination_tree};
+
 /// Sparsity pattern of a symmetric matrix, given by its lower triangle in
 /// compressed sparse column form (row indices within a column strictly increasing,
 /// every row index ≥ its column index).

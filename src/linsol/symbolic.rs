@@ -105,11 +105,14 @@ fn strict_rows(n: usize, ptr: &[usize], rows: &[usize]) -> (Vec<usize>, Vec<usiz
     (rptr, cols)
 }
 
-/// Elimination tree by Liu's algorithm with path compression.
-fn elimination_tree(n: usize, rptr: &[usize], rcols: &[usize]) -> Vec<usize> {
+/// Elimination tree by Liu's algorithm with path compression: `parent[j]`, or
+/// [`NONE`] for a root. Row `i` of the lower triangle lists its columns in
+/// `rcols[rptr[i]..rptr[i + 1]]` (in any order; the same arrays are the upper
+/// triangle by columns); entries on or above the diagonal are ignored.
+pub(crate) fn elimination_tree(n: usize, rptr: &[usize], rcols: &[usize]) -> Vec<usize> {
     let (mut parent, mut ancestor) = (vec![NONE; n], vec![NONE; n]);
     for i in 0..n {
-        for &k in &rcols[rptr[i]..rptr[i + 1]] {
+        for &k in rcols[rptr[i]..rptr[i + 1]].iter().filter(|&&k| k < i) {
             let mut r = k;
             while ancestor[r] != NONE && ancestor[r] != i {
                 let t = ancestor[r];
