@@ -4,6 +4,20 @@
 //! interface maps it to Ipopt's console `EXIT:` line, the `.sol` message and
 //! AMPL's `solve_result_num` (spec section C.2).
 
+/// Ipopt's scale `max(s_max, mean)/s_max` of the dual infeasibility (`s_d`) or of the
+/// complementarity (`s_c`) over `count` multipliers whose absolute values sum to `sum`:
+/// large multipliers (a degenerate problem) must not make the overall error
+/// unattainable. 1 without multipliers, and where the mean is not finite, so that a
+/// non-finite multiplier cannot scale an error down to zero.
+pub fn multiplier_scale(s_max: f64, sum: f64, count: usize) -> f64 {
+    let scale = if count == 0 {
+        1.0
+    } else {
+        s_max.max(sum / count as f64) / s_max
+    };
+    if scale.is_finite() { scale } else { 1.0 }
+}
+
 /// Final status of a solve, one variant per Ipopt `SolverReturn` that pounce can produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SolveStatus {

@@ -13,6 +13,7 @@ use super::evaluation::Evaluation;
 use super::multipliers::{BoundMultipliers, Multipliers};
 use super::slack;
 use crate::nl::model::Model;
+use crate::outcome::multiplier_scale;
 
 /// Ipopt's `s_max` in the scaling of dual infeasibility and complementarity.
 const S_MAX: f64 = 100.0;
@@ -474,22 +475,8 @@ impl Residuals {
     /// to them.
     fn set_dual_scales(&mut self, sum_lambda: f64, mut dual: Figure, mut compl: Figure) {
         let (m, count_z, sum_z) = (self.rows.len(), self.bound_count, self.bound_sum);
-        self.dual_scale = if m + count_z == 0 {
-            1.0
-        } else {
-            S_MAX.max((sum_lambda + sum_z) / (m + count_z) as f64) / S_MAX
-        };
-        self.complementarity_scale = if count_z == 0 {
-            1.0
-        } else {
-            S_MAX.max(sum_z / count_z as f64) / S_MAX
-        };
-        if !self.dual_scale.is_finite() {
-            self.dual_scale = 1.0;
-        }
-        if !self.complementarity_scale.is_finite() {
-            self.complementarity_scale = 1.0;
-        }
+        self.dual_scale = multiplier_scale(S_MAX, sum_lambda + sum_z, m + count_z);
+        self.complementarity_scale = multiplier_scale(S_MAX, sum_z, count_z);
         dual.relative = dual.absolute / self.dual_scale;
         compl.relative = compl.absolute / self.complementarity_scale;
         self.dual_infeasibility = Some(dual);

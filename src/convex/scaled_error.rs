@@ -10,6 +10,7 @@
 
 use super::conic::OriginalDuals;
 use super::problem::{QpProblem, is_finite_bound};
+use crate::outcome::multiplier_scale;
 
 /// Ipopt's `s_max`.
 const S_MAX: f64 = 100.0;
@@ -48,17 +49,9 @@ impl MultiplierScales {
                 add(up, d.z_upper[j]);
             }
         }
-        let scale = |sum: f64, count: usize| {
-            let s = if count == 0 {
-                1.0
-            } else {
-                S_MAX.max(sum / count as f64) / S_MAX
-            };
-            if s.is_finite() { s } else { 1.0 }
-        };
         Self {
-            dual: scale(sum_lambda + sum_z, d.lambda.len() + count_z),
-            complementarity: scale(sum_z, count_z),
+            dual: multiplier_scale(S_MAX, sum_lambda + sum_z, d.lambda.len() + count_z),
+            complementarity: multiplier_scale(S_MAX, sum_z, count_z),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::kkt::inf_norm;
 use super::solver::Solver;
-use crate::outcome::SolveStatus;
+use crate::outcome::{SolveStatus, multiplier_scale};
 
 /// Optimality measures at the current iterate.
 #[derive(Clone, Copy, Debug, Default)]
@@ -33,16 +33,8 @@ impl Solver<'_, '_, '_> {
         let y1: f64 = self.it.y.iter().map(|v| v.abs()).sum();
         let nb = self.bounds.count;
         let s_max = self.opt.s_max;
-        let s_d = if self.n_y + nb > 0 {
-            s_max.max((y1 + z1) / (self.n_y + nb) as f64) / s_max
-        } else {
-            1.0
-        };
-        let s_c = if nb > 0 {
-            s_max.max(z1 / nb as f64) / s_max
-        } else {
-            1.0
-        };
+        let s_d = multiplier_scale(s_max, y1 + z1, self.n_y + nb);
+        let s_c = multiplier_scale(s_max, z1, nb);
         (s_d, s_c)
     }
 
