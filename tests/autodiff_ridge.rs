@@ -37,6 +37,23 @@ fn window(b: &mut TapeBuilder, first: u32, len: u32) -> NodeId {
     b.node(Op::Sum, 0, &xs)
 }
 
+/// The objective `Σ_i g(v_i)` over the first `count` defined variables, `g` as in curly10.
+fn curly_objective(b: &mut TapeBuilder, count: u32) {
+    b.begin();
+    let terms: Vec<_> = (0..count).map(|i| curly_term(b, |b| b.def(i))).collect();
+    b.node(Op::Sum, 0, &terms);
+    b.end_objective();
+}
+
+/// The defined variables `v_i = x_i + … + x_{i+len−1}`, `i = 0..=n − len`.
+fn window_defined_variables(b: &mut TapeBuilder, n: u32, len: u32) {
+    for i in 0..=n - len {
+        b.begin();
+        window(b, i, len);
+        b.end_defined();
+    }
+}
+
 fn second_order_report(d: &mut Derivatives<'_>, x: &[f64]) -> String {
     let opts = CheckOptions {
         second_order: true,
@@ -55,11 +72,7 @@ fn window_sums_and_proportional_leaves_are_ridges() {
     // written out three times inside the term (as the Pyomo-written files do).
     let (n, k) = (8u32, 3u32);
     let mut b = TapeBuilder::default();
-    for i in 0..=n - k {
-        b.begin();
-        window(&mut b, i, k);
-        b.end_defined();
-    }
+    window_defined_variables(&mut b, n, k);
     b.begin();
     let x0 = b.var(0);
     let two = b.num(2.0);
@@ -77,12 +90,7 @@ fn window_sums_and_proportional_leaves_are_ridges() {
     b.begin();
     curly_term(&mut b, |b| window(b, 4, 4));
     b.end_constraint();
-    b.begin();
-    let terms: Vec<_> = (0..=n - k)
-        .map(|i| curly_term(&mut b, |b| b.def(i)))
-        .collect();
-    b.node(Op::Sum, 0, &terms);
-    b.end_objective();
+    curly_objective(&mut b, n - k + 1);
     let jac = [vec![(0, 0.0), (3, 0.0)], (4..8).map(|j| (j, 0.0)).collect()];
     let m = model(n as usize, b.tape, &jac, &[vec![]]);
     let mut d = Derivatives::new(&m).unwrap();
@@ -212,11 +220,7 @@ fn banded_ridges_with_n_1e5_stay_linear() {
     const N: u32 = 100_000;
     const K: u32 = 5;
     let mut b = TapeBuilder::default();
-    for i in 0..=N - K {
-        b.begin();
-        window(&mut b, i, K);
-        b.end_defined();
-    }
+    window_defined_variables(&mut b, N, K);
     b.begin();
     let terms: Vec<_> = (0..N - 1)
         .map(|i| {
@@ -231,12 +235,7 @@ fn banded_ridges_with_n_1e5_stay_linear() {
     let all = window(&mut b, 0, N);
     b.un(Op::Abs, all);
     b.end_constraint();
-    b.begin();
-    let terms: Vec<_> = (0..=N - K)
-        .map(|i| curly_term(&mut b, |b| b.def(i)))
-        .collect();
-    b.node(Op::Sum, 0, &terms);
-    b.end_objective();
+    curly_objective(&mut b, N - K + 1);
     let all: Vec<(u32, f64)> = (0..N).map(|j| (j, 0.0)).collect();
     let m = model(N as usize, b.tape, &[all.clone(), all], &[vec![]]);
     let mut d = Derivatives::new(&m).unwrap();

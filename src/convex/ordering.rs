@@ -11,7 +11,7 @@ use faer::perm::PermRef;
 use faer::sparse::SymbolicSparseColMatRef;
 use faer::sparse::linalg::cholesky::SymmetricOrdering;
 
-use crate::linsol::{NONE, elimination_tree};
+use crate::linsol::{elimination_tree, walk_factor_entries};
 
 /// Fill, relative to the matrix's entries, up to which a cheap order is kept: no
 /// ordering makes the factor sparser than the matrix's own pattern, so a
@@ -119,33 +119,18 @@ fn permuted_upper(
 
 /// Whether the Cholesky factor of the upper triangle `(col_ptr, row_idx)` (rows in
 /// any order within a column) has at most `budget` entries, diagonal included.
-/// Builds the elimination tree (Liu's algorithm with path compression) and, column
-/// by column, walks each entry's path up the tree to the diagonal (the row's entries
-/// of the factor), giving up once the count passes `budget`: the work stays within
-/// `O(budget)` plus the tree's.
+/// The upper triangle by columns is the lower triangle by rows, as linsol's
+/// elimination tree and row-subtree walk take it; the walk gives up once the count
+/// passes `budget`, so the work stays within `O(budget)` plus the tree's.
 fn factor_fits(col_ptr: &[usize], row_idx: &[usize], budget: usize) -> bool {
     let dim = col_ptr.len() - 1;
     let parent = elimination_tree(dim, col_ptr, row_idx);
-    let mut mark = vec![NONE; dim];
+    // The diagonal's `dim` entries, then those below it.
     let mut count = dim;
-    for k in 0..dim {
-        mark[k] = k;
-        for &row in row_idx[col_ptr[k]..col_ptr[k + 1]]
-            .iter()
-            .filter(|&&i| i < k)
-        {
-            let mut i = row;
-            while mark[i] != k {
-                mark[i] = k;
-                count += 1;
-                i = parent[i];
-            }
-            if count > budget {
-                return false;
-            }
-        }
-    }
-    true
+    walk_factor_entries(&parent, col_ptr, row_idx, |_| {
+        count += 1;
+        count <= budget
+    })
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ mod scaling;
 pub mod sparse;
 mod symbolic;
 
-pub(crate) use symbolic::{NONE, elimination_tree};
+pub(crate) use symbolic::{elimination_tree, walk_factor_entries};
 
 /// Sparsity pattern of a symmetric matrix, given by its lower triangle in
 /// compressed sparse column form (row indices within a column strictly increasing,

@@ -42,7 +42,7 @@ fn residual_of(
 
 /// Solves `A x = b` in place in `x` (which holds `b` on entry) with `solve`
 /// (an approximate inverse of `A`) and up to `max_steps` refinement steps
-/// (at least one); stops when the residual no longer halves, undoing a step
+/// (at least one when `max_steps` > 0); stops when the residual no longer halves, undoing a step
 /// that made it worse. Without steps the residual is not formed at all: the
 /// interior-point method refines against its own perturbed matrix and sets no
 /// steps here, so every solve would otherwise pay a product with `A` for nothing.

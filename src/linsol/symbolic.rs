@@ -156,22 +156,43 @@ fn postorder(parent: &[usize]) -> Vec<usize> {
     post
 }
 
-/// Number of entries in each column of `L` (diagonal included), by traversing
-/// the row subtrees.
-fn column_counts(parent: &[usize], rptr: &[usize], rcols: &[usize]) -> Vec<usize> {
+/// Walks the row subtrees of `L`: for each row `i` and each entry `k < i` of the row
+/// in `rcols[rptr[i]..rptr[i + 1]]` (entries on or above the diagonal are ignored), the
+/// path from `k` up the elimination tree `parent` to `i`, calling `entry(j)` once for
+/// each column `j` with `l_ij ≠ 0`, `j < i`. Stops, returning `false`, as soon as
+/// `entry` returns `false`; the work is that of the entries visited plus the row's.
+pub(crate) fn walk_factor_entries(
+    parent: &[usize],
+    rptr: &[usize],
+    rcols: &[usize],
+    mut entry: impl FnMut(usize) -> bool,
+) -> bool {
     let n = parent.len();
-    let (mut count, mut mark) = (vec![1usize; n], vec![NONE; n]);
+    let mut mark = vec![NONE; n];
     for i in 0..n {
         mark[i] = i;
-        for &k in &rcols[rptr[i]..rptr[i + 1]] {
+        for &k in rcols[rptr[i]..rptr[i + 1]].iter().filter(|&&k| k < i) {
             let mut j = k;
             while mark[j] != i {
-                count[j] += 1;
+                if !entry(j) {
+                    return false;
+                }
                 mark[j] = i;
                 j = parent[j];
             }
         }
     }
+    true
+}
+
+/// Number of entries in each column of `L` (diagonal included), by traversing
+/// the row subtrees.
+fn column_counts(parent: &[usize], rptr: &[usize], rcols: &[usize]) -> Vec<usize> {
+    let mut count = vec![1usize; parent.len()];
+    walk_factor_entries(parent, rptr, rcols, |j| {
+        count[j] += 1;
+        true
+    });
     count
 }
 
