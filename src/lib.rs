@@ -6,12 +6,14 @@
 //! `convex` / `ipm` (solvers) → `autodiff` / `linsol` → `nl`.
 //! No module imports from a module to its left. `options` (the validated option
 //! values), `outcome` and `stop` (limits and interrupt) are shared by the interface and
-//! the solvers and import neither.
+//! the solvers and import neither. `counting_sort` (grouping entries by column or
+//! row) imports nothing and serves every module.
 
 pub mod ampl;
 pub mod autodiff;
 pub mod certificate;
 pub mod convex;
+pub(crate) mod counting_sort;
 pub mod ipm;
 pub mod linsol;
 pub mod nl;

@@ -4,6 +4,8 @@
 //! products with a matrix, its transpose, or a symmetric matrix stored by one
 //! triangle, and row/column scaling for equilibration.
 
+use crate::counting_sort::group_by_key;
+
 use super::problem::ProblemError;
 
 /// A sparse matrix in compressed sparse column form.
@@ -83,19 +85,8 @@ impl CscMatrix {
         }
         // Bucketed by column, then each column ordered by row, both stably: the entries
         // of one position keep their input order, so duplicates sum as they come.
-        let mut start = vec![0; ncols + 1];
-        for &(_, j, _) in triplets {
-            start[j + 1] += 1;
-        }
-        for j in 0..ncols {
-            start[j + 1] += start[j];
-        }
-        let mut next = start.clone();
-        let mut sorted = vec![(0, 0.0); triplets.len()];
-        for &(i, j, v) in triplets {
-            sorted[next[j]] = (i, v);
-            next[j] += 1;
-        }
+        let (start, mut sorted) =
+            group_by_key(ncols, triplets.iter().map(|&(i, j, v)| (j, (i, v))));
         let mut col_ptr = Vec::with_capacity(ncols + 1);
         col_ptr.push(0);
         let mut row_idx = Vec::with_capacity(sorted.len());
@@ -148,7 +139,7 @@ impl CscMatrix {
     }
 
     /// Entries of column `j` as `(row, value)` pairs.
-    pub fn column(&self, j: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+    pub fn column(&self, j: usize) -> impl Iterator<Item = (usize, f64)> + Clone + '_ {
         let range = self.col_ptr[j]..self.col_ptr[j + 1];
         self.row_idx[range.clone()]
             .iter()
@@ -157,27 +148,15 @@ impl CscMatrix {
     }
 
     /// Iterates over all entries as `(row, col, value)`.
-    pub fn triplets(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+    pub fn triplets(&self) -> impl Iterator<Item = (usize, usize, f64)> + Clone + '_ {
         (0..self.ncols).flat_map(move |j| self.column(j).map(move |(i, v)| (i, j, v)))
     }
 
     /// The transpose, as a new CSC matrix (the CSR form of `self`).
     pub fn transpose(&self) -> Self {
-        let mut col_ptr = vec![0; self.nrows + 1];
-        for &i in &self.row_idx {
-            col_ptr[i + 1] += 1;
-        }
-        for i in 0..self.nrows {
-            col_ptr[i + 1] += col_ptr[i];
-        }
-        let mut next = col_ptr.clone();
-        let mut row_idx = vec![0; self.nnz()];
-        let mut values = vec![0.0; self.nnz()];
-        for (i, j, v) in self.triplets() {
-            row_idx[next[i]] = j;
-            values[next[i]] = v;
-            next[i] += 1;
-        }
+        let entries = self.triplets().map(|(i, j, v)| (i, (j, v)));
+        let (col_ptr, entries) = group_by_key(self.nrows, entries);
+        let (row_idx, values) = entries.into_iter().unzip();
         Self {
             nrows: self.ncols,
             ncols: self.nrows,

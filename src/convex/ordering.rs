@@ -11,6 +11,7 @@ use faer::perm::PermRef;
 use faer::sparse::SymbolicSparseColMatRef;
 use faer::sparse::linalg::cholesky::SymmetricOrdering;
 
+use crate::counting_sort::group_by_key;
 use crate::linsol::{elimination_tree, walk_factor_entries};
 
 /// Fill, relative to the matrix's entries, up to which a cheap order is kept: no
@@ -92,29 +93,13 @@ fn permuted_upper(
     inverse: &[usize],
 ) -> (Vec<usize>, Vec<usize>) {
     let dim = pattern.ncols();
-    let entries = |j: usize| {
-        pattern
-            .row_idx_of_col(j)
-            .map(move |i| (inverse[i].min(inverse[j]), inverse[i].max(inverse[j])))
-    };
-    let mut col_ptr = vec![0; dim + 1];
-    for j in 0..dim {
-        for (_, col) in entries(j) {
-            col_ptr[col + 1] += 1;
-        }
-    }
-    for k in 0..dim {
-        col_ptr[k + 1] += col_ptr[k];
-    }
-    let mut next = col_ptr[..dim].to_vec();
-    let mut row_idx = vec![0; col_ptr[dim]];
-    for j in 0..dim {
-        for (row, col) in entries(j) {
-            row_idx[next[col]] = row;
-            next[col] += 1;
-        }
-    }
-    (col_ptr, row_idx)
+    let entries = (0..dim).flat_map(|j| {
+        pattern.row_idx_of_col(j).map(move |i| {
+            let (a, b) = (inverse[i], inverse[j]);
+            (a.max(b), a.min(b))
+        })
+    });
+    group_by_key(dim, entries)
 }
 
 /// Whether the Cholesky factor of the upper triangle `(col_ptr, row_idx)` (rows in

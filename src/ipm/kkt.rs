@@ -14,6 +14,7 @@
 
 use std::time::Instant;
 
+use crate::counting_sort::group_by_key;
 use crate::linsol::{Inertia, LinsolError, LowerCsc, SymmetricIndefiniteSolver, mtx};
 
 use super::options::IpmOptions;
@@ -427,25 +428,11 @@ fn lower_pattern(
     hess: (&[usize], &[usize]),
     jac: (&[usize], &[usize]),
 ) -> (Vec<usize>, Vec<usize>) {
-    let entries = || {
-        (0..dim)
-            .map(|i| (i, i))
-            .chain(hess.0.iter().zip(hess.1).map(|(&r, &c)| (c, r)))
-            .chain(jac.0.iter().zip(jac.1).map(|(&r, &c)| (c, n_w + r)))
-    };
-    let mut col_ptr = vec![0usize; dim + 1];
-    for (c, _) in entries() {
-        col_ptr[c + 1] += 1;
-    }
-    for c in 0..dim {
-        col_ptr[c + 1] += col_ptr[c];
-    }
-    let mut next = col_ptr[..dim].to_vec();
-    let mut row_idx = vec![0usize; col_ptr[dim]];
-    for (c, r) in entries() {
-        row_idx[next[c]] = r;
-        next[c] += 1;
-    }
+    let entries = (0..dim)
+        .map(|i| (i, i))
+        .chain(hess.0.iter().zip(hess.1).map(|(&r, &c)| (c, r)))
+        .chain(jac.0.iter().zip(jac.1).map(|(&r, &c)| (c, n_w + r)));
+    let (mut col_ptr, mut row_idx) = group_by_key(dim, entries);
     // Sort each column and compact it over the duplicates, in place.
     let mut end = 0;
     for c in 0..dim {

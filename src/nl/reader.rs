@@ -1,5 +1,7 @@
 //! The segment grammar of A.2: turns a [`Source`] into a [`Model`].
 
+use crate::counting_sort::group_by_key;
+
 use super::error::{ErrorKind, Location, ReadError};
 use super::expr::{ExprParser, Scope, Value, materialize, push_node};
 use super::header::{Format, Header};
@@ -37,23 +39,9 @@ impl Linear {
 
     /// Rows in compressed form (entries of a row are already sorted by variable).
     fn into_rows(self) -> SparseRows {
-        let rows = self.seen.len();
-        let mut start = vec![0usize; rows + 1];
-        for &(r, _, _) in &self.entries {
-            start[r as usize + 1] += 1;
-        }
-        for i in 0..rows {
-            start[i + 1] += start[i];
-        }
-        let mut next = start.clone();
-        let mut index = vec![0u32; self.entries.len()];
-        let mut value = vec![0f64; self.entries.len()];
-        for &(r, j, v) in &self.entries {
-            let p = &mut next[r as usize];
-            index[*p] = j;
-            value[*p] = v;
-            *p += 1;
-        }
+        let entries = self.entries.iter().map(|&(r, j, v)| (r as usize, (j, v)));
+        let (start, entries) = group_by_key(self.seen.len(), entries);
+        let (index, value) = entries.into_iter().unzip();
         SparseRows {
             start,
             index,
