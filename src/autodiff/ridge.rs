@@ -24,6 +24,7 @@ use super::derivatives::local_at;
 use super::edge_push::Pattern;
 use super::ops::{Local, hessian_pattern};
 use super::program::{Piece, Program, SlotSet};
+use crate::counting_sort::group_by_key;
 use crate::nl::tape::Op;
 use std::ops::Range;
 
@@ -178,21 +179,11 @@ impl Ridges {
     pub fn entries(&self, n_var: usize) -> Vec<(u32, u32)> {
         // Row `v[i]` of a block with the variables `v` (ascending) holds `v[..=i]`:
         // the (ridge, i) of each row, in compressed rows.
-        let mut start = vec![0usize; n_var + 1];
-        for &v in &self.pos {
-            start[v as usize + 1] += 1;
-        }
-        for j in 0..n_var {
-            start[j + 1] += start[j];
-        }
-        let mut next = start.clone();
-        let mut rows = vec![(0u32, 0u32); self.pos.len()];
-        for (r, ridge) in self.ridges.iter().enumerate() {
-            for (i, &v) in self.pos[ridge.pos.clone()].iter().enumerate() {
-                rows[next[v as usize]] = (r as u32, i as u32);
-                next[v as usize] += 1;
-            }
-        }
+        let blocks = self.ridges.iter().enumerate().flat_map(|(r, ridge)| {
+            (self.pos[ridge.pos.clone()].iter().enumerate())
+                .map(move |(i, &v)| (v as usize, (r as u32, i as u32)))
+        });
+        let (start, rows) = group_by_key(n_var, blocks);
         let mut stamp = vec![u32::MAX; n_var];
         let mut out = Vec::new();
         for row in 0..n_var {

@@ -23,6 +23,8 @@
 use faer::sparse::linalg::SupernodalThreshold;
 use faer::sparse::linalg::cholesky::{CholeskySymbolicParams, SymbolicCholeskyRaw};
 
+use crate::counting_sort::group_by_key;
+
 use super::convexity::sparse_llt;
 use super::csc::CscMatrix;
 
@@ -148,50 +150,34 @@ impl Components {
                 parent[ri.max(rj)] = ri.min(rj);
             }
         }
-        // Component of each position, numbered by first appearance; its index in its
-        // component.
+        // Component of each position, numbered by first appearance.
         let mut index_of_root = vec![usize::MAX; d];
-        let mut component = vec![0; d];
-        let mut var_ptr = vec![0];
-        for p in 0..d {
-            let r = root(&mut parent, p);
-            if index_of_root[r] == usize::MAX {
-                index_of_root[r] = var_ptr.len() - 1;
-                var_ptr.push(0);
-            }
-            component[p] = index_of_root[r];
-            var_ptr[component[p] + 1] += 1;
-        }
-        let count = var_ptr.len() - 1;
-        for c in 0..count {
-            var_ptr[c + 1] += var_ptr[c];
-        }
-        let mut next = var_ptr.clone();
-        let mut vars = vec![0; d];
+        let mut count = 0;
+        let component: Vec<usize> = (0..d)
+            .map(|p| {
+                let r = root(&mut parent, p);
+                if index_of_root[r] == usize::MAX {
+                    index_of_root[r] = count;
+                    count += 1;
+                }
+                index_of_root[r]
+            })
+            .collect();
+        // The positions of each component, ascending, and each one's index in its own.
+        let (var_ptr, members) = group_by_key(count, component.iter().copied().zip(0..d));
+        let vars = members.iter().map(|&p| support[p]).collect();
         let mut local = vec![0; d];
-        for (p, &j) in support.iter().enumerate() {
-            let c = component[p];
-            local[p] = next[c] - var_ptr[c];
-            vars[next[c]] = j;
-            next[c] += 1;
+        for w in var_ptr.windows(2) {
+            for (l, &p) in members[w[0]..w[1]].iter().enumerate() {
+                local[p] = l;
+            }
         }
-        let nonzero = || upper.iter().filter(|t| t.2 != 0.0);
-        let mut entry_ptr = vec![0; count + 1];
-        for &(i, _, _) in nonzero() {
-            entry_ptr[component[position(i)] + 1] += 1;
-        }
-        for c in 0..count {
-            entry_ptr[c + 1] += entry_ptr[c];
-        }
-        let mut next = entry_ptr.clone();
-        let mut entries = vec![(0, 0, 0.0); entry_ptr[count]];
-        for &(i, j, v) in nonzero() {
+        let entries = upper.iter().filter(|t| t.2 != 0.0).map(|&(i, j, v)| {
             let (pi, pj) = (position(i), position(j));
-            let c = component[pi];
             let (a, b) = (local[pi], local[pj]);
-            entries[next[c]] = (a.min(b), a.max(b), v);
-            next[c] += 1;
-        }
+            (component[pi], (a.min(b), a.max(b), v))
+        });
+        let (entry_ptr, entries) = group_by_key(count, entries);
         Self {
             var_ptr,
             vars,

@@ -11,6 +11,8 @@
 //! large in both columns, and after eliminating a nonzero `a_vv` the row has a
 //! nonzero diagonal anyway.
 
+use crate::counting_sort::group_by_key;
+
 use super::LowerCsc;
 use super::symbolic::NONE;
 
@@ -28,7 +30,6 @@ pub(crate) fn small_diagonal_pairs(pattern: &LowerCsc, values: &[f64]) -> Vec<(u
     let n = pattern.dim;
     let mut diag = vec![0.0_f64; n];
     let mut row_max = vec![0.0_f64; n];
-    let mut degree = vec![0usize; n + 1];
     for j in 0..n {
         for (i, v) in pattern.column_entries(values, j) {
             let a = v.abs();
@@ -37,8 +38,6 @@ pub(crate) fn small_diagonal_pairs(pattern: &LowerCsc, values: &[f64]) -> Vec<(u
             } else {
                 row_max[i] = row_max[i].max(a);
                 row_max[j] = row_max[j].max(a);
-                degree[i + 1] += 1;
-                degree[j + 1] += 1;
             }
         }
     }
@@ -48,22 +47,12 @@ pub(crate) fn small_diagonal_pairs(pattern: &LowerCsc, values: &[f64]) -> Vec<(u
     if !small.iter().any(|&s| s) {
         return Vec::new();
     }
-    for k in 0..n {
-        degree[k + 1] += degree[k];
-    }
-    let ptr = degree;
-    let mut next = ptr.clone();
-    let mut adj = vec![(0usize, 0.0_f64); ptr[n]];
-    for j in 0..n {
-        for (i, v) in pattern.column_entries(values, j) {
-            if i != j {
-                adj[next[i]] = (j, v.abs());
-                next[i] += 1;
-                adj[next[j]] = (i, v.abs());
-                next[j] += 1;
-            }
-        }
-    }
+    let edges = (0..n).flat_map(|j| {
+        (pattern.column_entries(values, j))
+            .filter(move |&(i, _)| i != j)
+            .flat_map(move |(i, v)| [(i, (j, v.abs())), (j, (i, v.abs()))])
+    });
+    let (ptr, adj) = group_by_key(n, edges);
     let mut mate = vec![NONE; n];
     let mut pairs = Vec::new();
     for r in (0..n).filter(|&r| small[r]) {

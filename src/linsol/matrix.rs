@@ -13,7 +13,7 @@ impl LowerCsc {
         &'a self,
         values: &'a [f64],
         j: usize,
-    ) -> impl Iterator<Item = (usize, f64)> + 'a {
+    ) -> impl Iterator<Item = (usize, f64)> + Clone + 'a {
         let range = self.column(j);
         self.row_idx[range.clone()]
             .iter()

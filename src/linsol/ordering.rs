@@ -1,38 +1,20 @@
 //! Fill-reducing orderings of the matrix graph, approximate minimum degree and METIS
 //! nested dissection, with matched pairs (see [`super::matching`]) kept together.
 
+use crate::counting_sort::group_by_key;
+
 use super::symbolic::NONE;
 use super::{LinsolError, LowerCsc};
 
 /// Adjacency (CSR, both triangles, no diagonal) of the graph of a symmetric pattern.
 pub(crate) fn adjacency(pattern: &LowerCsc) -> (Vec<usize>, Vec<usize>) {
-    let n = pattern.dim;
-    let mut degree = vec![0usize; n + 1];
-    for j in 0..n {
-        for &i in &pattern.row_idx[pattern.column(j)] {
-            if i != j {
-                degree[i + 1] += 1;
-                degree[j + 1] += 1;
-            }
-        }
-    }
-    for k in 0..n {
-        degree[k + 1] += degree[k];
-    }
-    let ptr = degree;
-    let mut next = ptr.clone();
-    let mut adj = vec![0usize; ptr[n]];
-    for j in 0..n {
-        for &i in &pattern.row_idx[pattern.column(j)] {
-            if i != j {
-                adj[next[i]] = j;
-                next[i] += 1;
-                adj[next[j]] = i;
-                next[j] += 1;
-            }
-        }
-    }
-    (ptr, adj)
+    let edges = (0..pattern.dim).flat_map(|j| {
+        pattern.row_idx[pattern.column(j)]
+            .iter()
+            .filter(move |&&i| i != j)
+            .flat_map(move |&i| [(i, j), (j, i)])
+    });
+    group_by_key(pattern.dim, edges)
 }
 
 /// The graph of a symmetric pattern with each matched pair `(first, second)` merged

@@ -2,6 +2,8 @@
 //! ordering, elimination tree, postorder, column counts, relaxed supernodes and
 //! the row structure of every front.
 
+use crate::counting_sort::group_by_key;
+
 use super::assembly::AssemblyMaps;
 use super::ordering::QuotientGraph;
 use super::{LinsolError, LowerCsc};
@@ -55,54 +57,26 @@ pub(crate) struct Symbolic {
 
 /// Lower triangle of `P A Pᵀ` by columns, with the original value index of each entry.
 fn permuted_columns(pattern: &LowerCsc, iperm: &[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
-    let n = pattern.dim;
-    let mut ptr = vec![0usize; n + 1];
-    let mut edges = Vec::with_capacity(pattern.nnz());
-    for j in 0..n {
-        for e in pattern.column(j) {
+    let entries = (0..pattern.dim).flat_map(|j| {
+        pattern.column(j).map(move |e| {
             let (a, b) = (iperm[pattern.row_idx[e]], iperm[j]);
-            let (row, col) = (a.max(b), a.min(b));
-            ptr[col + 1] += 1;
-            edges.push((row, col, e));
-        }
-    }
-    for k in 0..n {
-        ptr[k + 1] += ptr[k];
-    }
-    let mut next = ptr.clone();
-    let (mut rows, mut vals) = (vec![0; edges.len()], vec![0; edges.len()]);
-    for (row, col, e) in edges {
-        rows[next[col]] = row;
-        vals[next[col]] = e;
-        next[col] += 1;
-    }
+            (a.min(b), (a.max(b), e))
+        })
+    });
+    let (ptr, entries) = group_by_key(pattern.dim, entries);
+    let (rows, vals) = entries.into_iter().unzip();
     (ptr, rows, vals)
 }
 
 /// For each row `i`, the columns `k < i` with `a_ik ≠ 0` (transpose of the strict lower part).
 fn strict_rows(n: usize, ptr: &[usize], rows: &[usize]) -> (Vec<usize>, Vec<usize>) {
-    let mut rptr = vec![0usize; n + 1];
-    for c in 0..n {
-        for &r in &rows[ptr[c]..ptr[c + 1]] {
-            if r != c {
-                rptr[r + 1] += 1;
-            }
-        }
-    }
-    for k in 0..n {
-        rptr[k + 1] += rptr[k];
-    }
-    let mut next = rptr.clone();
-    let mut cols = vec![0usize; rptr[n]];
-    for c in 0..n {
-        for &r in &rows[ptr[c]..ptr[c + 1]] {
-            if r != c {
-                cols[next[r]] = c;
-                next[r] += 1;
-            }
-        }
-    }
-    (rptr, cols)
+    let entries = (0..n).flat_map(|c| {
+        rows[ptr[c]..ptr[c + 1]]
+            .iter()
+            .filter(move |&&r| r != c)
+            .map(move |&r| (r, c))
+    });
+    group_by_key(n, entries)
 }
 
 /// Elimination tree by Liu's algorithm with path compression: `parent[j]`, or
@@ -434,23 +408,12 @@ impl Symbolic {
             .collect();
         // Children lists (CSR) to merge their structures into the parent's.
         let ns = supernodes.len();
-        let mut cptr = vec![0usize; ns + 1];
-        for s in 0..ns {
-            if supernodes[s].parent != NONE {
-                cptr[supernodes[s].parent + 1] += 1;
-            }
-        }
-        for s in 0..ns {
-            cptr[s + 1] += cptr[s];
-        }
-        let mut next = cptr.clone();
-        let mut children = vec![0usize; cptr[ns]];
-        for (s, sn) in supernodes.iter().enumerate() {
-            if sn.parent != NONE {
-                children[next[sn.parent]] = s;
-                next[sn.parent] += 1;
-            }
-        }
+        let (cptr, children) = group_by_key(
+            ns,
+            (supernodes.iter().enumerate())
+                .filter(|(_, sn)| sn.parent != NONE)
+                .map(|(s, sn)| (sn.parent, s)),
+        );
         let mut structure = Vec::new();
         let mut mark = vec![NONE; n];
         let mut nnz_l = 0;
