@@ -33,14 +33,42 @@ pub enum RowOrigin {
     Quadratic(usize),
 }
 
-/// The second-order cone block of a quadratic row: its first conic row and the
-/// sign of the row's side (`+1` upper, `−1` lower); the row's multiplier is
-/// `sign · (z₀ − z₁)/2` in Ipopt's convention.
+/// The second-order cone block of a quadratic row: its first conic row, the sign
+/// of the row's side (`+1` upper, `−1` lower) and its form; the row's multiplier
+/// in Ipopt's convention is `sign · μ` with `μ` from [`Self::multiplier`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QuadraticBlock {
     pub row: usize,
     pub start: usize,
     pub sign: f64,
+    pub form: ConeForm,
+}
+
+/// How a quadratic row `‖Fᵀx‖² + āᵀx ≤ ū` sits in its cone (see [`super::qcqp`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ConeForm {
+    /// `((1 + t)/2, (1 − t)/2, Fᵀx)` with `t = ū − āᵀx`: `μ = (z₀ − z₁)/2`.
+    Rotated,
+    /// `(ρ, Fᵀx + h)` with `2Fh = ā` ([`super::centre`]): `μ = z₀/(2ρ)`.
+    Centred { radius: f64 },
+}
+
+impl QuadraticBlock {
+    /// `μ ≥ 0`, the multiplier of `‖Fᵀx‖² + āᵀx ≤ ū` at a complementary pair.
+    pub fn multiplier(&self, z: &[f64]) -> f64 {
+        match self.form {
+            ConeForm::Rotated => 0.5 * (z[self.start] - z[self.start + 1]),
+            ConeForm::Centred { radius } => 0.5 * z[self.start] / radius,
+        }
+    }
+
+    /// The first conic row of `Fᵀx`.
+    pub fn factor_start(&self) -> usize {
+        match self.form {
+            ConeForm::Rotated => self.start + 2,
+            ConeForm::Centred { .. } => self.start + 1,
+        }
+    }
 }
 
 /// Conic problem data plus the map back to the original rows and bounds.
@@ -190,8 +218,7 @@ impl ConicProblem {
             }
         }
         for block in &self.quadratic {
-            let (z0, z1) = (z[block.start], z[block.start + 1]);
-            d.lambda[block.row] += block.sign * 0.5 * (z0 - z1);
+            d.lambda[block.row] += block.sign * block.multiplier(z);
         }
         d
     }

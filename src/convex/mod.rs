@@ -6,6 +6,7 @@
 //! ([`solver`]), which either converges to an optimum or to a certificate of
 //! primal or dual infeasibility.
 
+mod centre;
 pub mod cones;
 pub mod conic;
 pub mod convexity;

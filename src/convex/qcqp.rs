@@ -14,9 +14,22 @@
 //! variable is added. The row's multiplier is `μ = (z₀ − z₁)/2 ≥ 0`: `Aᵀz` of the
 //! block is `μ ā − F z₂..`, and at a complementary pair `z₂.. = −(z₀/s₀)Fᵀx` with
 //! `z₀/s₀ = 2μ` (because `s₀ + s₁ = 1`), which is `μ ∇(‖Fᵀx‖² + āᵀx)`.
+//!
+//! When `ā = 2Fh` is in the range of `F` (a row of full rank, or no linear part),
+//! the square is completed instead ([`super::centre`]):
+//!
+//! ```text
+//! ‖Fᵀx‖² + āᵀx ≤ ū   ⇔   (ρ, Fᵀx + h) ∈ SOC(k + 1),   ρ² = ū + ‖h‖²,
+//! ```
+//!
+//! with conic rows `s₀ = ρ`, `−Fᵀx + s₁.. = h`: the cone's height is a constant, so
+//! `ā` puts no entries in `A` (the rotated form has it in two rows, dense in the KKT
+//! matrix when `ā` is). Here `Aᵀz` of the block is `−F z₁..`, which at a
+//! complementary pair is `(z₀/ρ)F(Fᵀx + h) = μ ∇(‖Fᵀx‖² + āᵀx)` with `μ = z₀/(2ρ)`.
 
+use super::centre::Centring;
 use super::cones::ConeSpec;
-use super::conic::{ConicProblem, QuadraticBlock, RowOrigin};
+use super::conic::{ConeForm, ConicProblem, QuadraticBlock, RowOrigin};
 use super::csc::CscMatrix;
 use super::problem::{ProblemError, QpProblem, is_finite_bound};
 
@@ -116,37 +129,67 @@ pub fn without_quadratic_rows(qp: &QpProblem, rows: &[QuadraticRow]) -> QpProble
 }
 
 /// Appends one second-order cone block per quadratic row to `conic` (built from
-/// [`without_quadratic_rows`]), with the map of its duals back to the row.
+/// [`without_quadratic_rows`]), centred where the square can be completed and
+/// rotated otherwise, with the map of its duals back to the row.
 pub fn append_cones(conic: &mut ConicProblem, qp: &QpProblem, rows: &[QuadraticRow]) {
     let qp_rows = qp.a.transpose();
     let mut triplets: Vec<(usize, usize, f64)> = conic.a.triplets().collect();
     let mut r = conic.num_rows();
+    let mut centring = Centring::new(qp.num_vars());
+    let mut linear: Vec<(usize, f64)> = Vec::new();
     for quad in rows {
         let sign = quad.side.sign();
         let side = match quad.side {
             QuadraticSide::Upper => qp.row_upper[quad.row],
             QuadraticSide::Lower => -qp.row_lower[quad.row],
         };
-        conic.quadratic.push(QuadraticBlock {
+        linear.clear();
+        linear.extend(
+            qp_rows
+                .column(quad.row)
+                .filter(|&(_, v)| v != 0.0)
+                .map(|(j, v)| (j, sign * v)),
+        );
+        let centre = if linear.is_empty() {
+            None
+        } else {
+            centring.centre(&quad.factor, &linear, side)
+        };
+        let (form, h) = match centre {
+            Some(centre) => {
+                conic.b.push(centre.radius);
+                let form = ConeForm::Centred {
+                    radius: centre.radius,
+                };
+                (form, centre.h)
+            }
+            None => {
+                for &(j, v) in &linear {
+                    triplets.push((r, j, 0.5 * v));
+                    triplets.push((r + 1, j, -0.5 * v));
+                }
+                conic.b.push(0.5 * (1.0 + side));
+                conic.b.push(0.5 * (1.0 - side));
+                (ConeForm::Rotated, vec![0.0; quad.factor.ncols()])
+            }
+        };
+        let block = QuadraticBlock {
             row: quad.row,
             start: r,
             sign,
-        });
-        for (j, v) in qp_rows.column(quad.row) {
-            triplets.push((r, j, 0.5 * sign * v));
-            triplets.push((r + 1, j, -0.5 * sign * v));
+            form,
+        };
+        let first = block.factor_start();
+        for (k, hk) in h.into_iter().enumerate() {
+            triplets.extend(quad.factor.column(k).map(|(j, v)| (first + k, j, -v)));
+            conic.b.push(hk);
         }
-        conic.b.push(0.5 * (1.0 + side));
-        conic.b.push(0.5 * (1.0 - side));
-        for k in 0..quad.factor.ncols() {
-            triplets.extend(quad.factor.column(k).map(|(j, v)| (r + 2 + k, j, -v)));
-            conic.b.push(0.0);
-        }
-        let dim = quad.factor.ncols() + 2;
+        let dim = first - r + quad.factor.ncols();
         conic
             .origin
             .extend(std::iter::repeat_n(RowOrigin::Quadratic(quad.row), dim));
         conic.cones.push(ConeSpec::SecondOrder(dim));
+        conic.quadratic.push(block);
         r += dim;
     }
     conic.a = CscMatrix::from_triplets(r, conic.num_vars(), &triplets)
@@ -155,8 +198,8 @@ pub fn append_cones(conic: &mut ConicProblem, qp: &QpProblem, rows: &[QuadraticR
 
 /// Replaces the multipliers `lambda` of the quadratic rows (mapped from the conic
 /// duals `z` by [`ConicProblem::original_duals`]) by the projection of each cone's
-/// term in the stationarity condition, `c = μā − F z₂..`, onto the row's gradient
-/// `∇ḡ = ā + 2FFᵀx` at `x`. Both agree at an exactly complementary pair; at the
+/// term in the stationarity condition, `c = μā − F z₂..` (`−F z₁..` when centred),
+/// onto the row's gradient `∇ḡ = ā + 2FFᵀx` at `x`. Both agree at an exactly complementary pair; at the
 /// method's end point the projection leaves only the part of `c` that no multiplier
 /// of the row can produce, so the model's dual residual stays that of the conic one.
 pub fn project_multipliers(
@@ -179,9 +222,13 @@ pub fn project_multipliers(
     let mut support = Vec::new();
     for (quad, block) in rows.iter().zip(blocks) {
         let sign = block.sign;
-        let mu = 0.5 * (z[block.start] - z[block.start + 1]);
+        // The block's own multiplier of `ā` in `Aᵀz`: none in the centred form.
+        let linear_weight = match block.form {
+            ConeForm::Rotated => block.multiplier(z),
+            ConeForm::Centred { .. } => 0.0,
+        };
         let k = quad.factor.ncols();
-        let z2 = &z[block.start + 2..block.start + 2 + k];
+        let z2 = &z[block.factor_start()..block.factor_start() + k];
         support.clear();
         support.extend(qp_rows.column(quad.row).map(|(j, _)| j));
         support.extend_from_slice(quad.factor.row_idx());
@@ -192,7 +239,7 @@ pub fn project_multipliers(
             gradient[j] = 0.0;
         }
         for (j, v) in qp_rows.column(quad.row) {
-            term[j] = mu * sign * v;
+            term[j] = linear_weight * sign * v;
             gradient[j] = sign * v;
         }
         quad.factor.gemv(-1.0, z2, &mut term);
@@ -247,6 +294,45 @@ mod tests {
         assert!((rows[0].value(&x) - 0.52).abs() < 1e-15);
         let duals = conic.original_duals(&[3.0, 1.0, -0.5, 0.5]);
         assert_eq!(duals.lambda, vec![1.0]);
+    }
+
+    #[test]
+    fn row_of_full_rank_becomes_a_centred_cone_with_its_multiplier() {
+        // x0² + 4x1² + 2x0 ≤ 3 is ‖(x0 + 1, 2x1)‖ ≤ 2: h = (1, 0), ρ² = 3 + 1.
+        let a = CscMatrix::from_triplets(1, 2, &[(0, 0, 2.0)]).unwrap();
+        let qp = QpProblem {
+            p: CscMatrix::zeros(2, 2),
+            q: vec![0.0; 2],
+            c0: 0.0,
+            a,
+            row_lower: vec![f64::NEG_INFINITY],
+            row_upper: vec![3.0],
+            var_lower: vec![f64::NEG_INFINITY; 2],
+            var_upper: vec![f64::INFINITY; 2],
+        };
+        let factor = CscMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, 2.0)]).unwrap();
+        let rows = [QuadraticRow {
+            row: 0,
+            side: QuadraticSide::Upper,
+            factor,
+        }];
+        let mut conic = ConicProblem::from_qp(&without_quadratic_rows(&qp, &rows));
+        append_cones(&mut conic, &qp, &rows);
+        assert_eq!(conic.cones, vec![ConeSpec::SecondOrder(3)]);
+        assert_eq!(conic.b, vec![2.0, 1.0, 0.0]);
+        // The linear part is not in A: only the factor's two entries are.
+        assert_eq!(conic.a.nnz(), 2);
+        // On the boundary at x = (1, 0): s = (2, 2, 0); the complementary
+        // z = (2, −2, 0) gives Aᵀz = −F z₁.. = (2, 0) = μ∇g = μ(2x0 + 2, 8x1), μ = ½.
+        let x = [1.0, 0.0];
+        let mut s = conic.b.clone();
+        conic.a.gemv(-1.0, &x, &mut s);
+        assert_eq!(s, vec![2.0, 2.0, 0.0]);
+        let z = [2.0, -2.0, 0.0];
+        let mut atz = vec![0.0; 2];
+        conic.a.gemv_t(1.0, &z, &mut atz);
+        assert_eq!(atz, vec![2.0, 0.0]);
+        assert_eq!(conic.original_duals(&z).lambda, vec![0.5]);
     }
 
     #[test]
