@@ -52,6 +52,10 @@ use super::settings::Settings;
 /// minimum-degree ordering of the full matrix would create as early.
 const MAX_ELIMINATED_ENTRIES: usize = 4;
 
+/// Multiples of the static regularization `δ` tried in turn when a factorization
+/// fails.
+const REGULARIZATION_RETRY_BOOSTS: [f64; 3] = [1.0, 1e2, 1e4];
+
 /// Why a KKT factorization could not be used.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KktError {
@@ -523,18 +527,36 @@ impl KktSystem {
         } else {
             self.settings.static_constant
         };
-        self.delta = constant + self.settings.static_proportional * max_diag;
+        let delta = constant + self.settings.static_proportional * max_diag;
         self.values[..self.x_base.len()].copy_from_slice(&self.x_base);
         for &pos in self.cross_pos.iter().chain(&self.pair_pos) {
             self.values[pos] = 0.0;
         }
         self.add_eliminated_terms();
-        for (&p, &sign) in self.diag_pos.iter().zip(&self.signs) {
-            self.values[p] += f64::from(sign) * self.delta;
-        }
         if self.values.iter().any(|v| !v.is_finite()) {
             return Err(KktError::NonFinite);
         }
+        // A pivot that overflows (faer reports a non-finite pivot as a zero one) is
+        // retried with a larger `δ`: the refinement against the unregularized matrix
+        // takes the difference out of the directions, at the cost of more steps.
+        let mut added = 0.0;
+        let mut failure = KktError::NonFinite;
+        for boost in REGULARIZATION_RETRY_BOOSTS {
+            self.delta = boost * delta;
+            for (&p, &sign) in self.diag_pos.iter().zip(&self.signs) {
+                self.values[p] += f64::from(sign) * (self.delta - added);
+            }
+            added = self.delta;
+            match self.factor_values() {
+                Ok(()) => return Ok(()),
+                Err(e) => failure = e,
+            }
+        }
+        Err(failure)
+    }
+
+    /// Factors the current values in place of the previous factor.
+    fn factor_values(&mut self) -> Result<(), KktError> {
         let dim = self.dim();
         let matrix = SparseColMatRef::new(
             SymbolicSparseColMatRef::new_checked(dim, dim, &self.col_ptr, None, &self.row_idx),
