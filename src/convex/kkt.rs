@@ -793,6 +793,27 @@ mod tests {
     }
 
     #[test]
+    fn overflowing_pivot_is_refactored_with_a_larger_regularization() {
+        // K₀ = [[0, a], [a, −1]] with a = 2e150: in the variable-first order the second
+        // pivot is −1 − a²/δ, which overflows at δ = 1e-8 and not at 100δ.
+        let a_value = 2e150;
+        let p = CscMatrix::from_triplets(1, 1, &[]).unwrap();
+        let a = CscMatrix::from_triplets(1, 1, &[(0, 0, a_value)]).unwrap();
+        let mut cones = CompositeCone::new(&[ConeSpec::Nonnegative(1)]);
+        cones.update_scaling(&[1.0], &[1.0]);
+        let settings = Settings::default();
+        let mut kkt = KktSystem::new(&p, &a, &cones, &settings, false).unwrap();
+        assert!((a_value * a_value / settings.static_regularization_constant).is_infinite());
+        kkt.update_and_factor(&cones).unwrap();
+        assert!(kkt.delta > settings.static_regularization_constant);
+        let rhs = [1.0, 1.0];
+        let mut x = [0.0; 2];
+        kkt.solve(&rhs, &mut x);
+        let residual = [a_value * x[1] - rhs[0], a_value * x[0] - x[1] - rhs[1]];
+        assert!(residual.iter().all(|r| r.abs() < 1e-12), "{residual:?}");
+    }
+
+    #[test]
     fn eliminated_rows_give_the_solution_of_the_full_system() {
         // n = 20 variables; a zero row, an upper bound on each of the first 10 and a
         // lower bound on x₀ (nonnegative rows with one entry), a two-entry inequality
