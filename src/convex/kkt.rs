@@ -52,6 +52,10 @@ use super::settings::Settings;
 /// minimum-degree ordering of the full matrix would create as early.
 const MAX_ELIMINATED_ENTRIES: usize = 4;
 
+/// Multiples of the static regularization `δ` tried in turn when a factorization
+/// fails.
+const REGULARIZATION_RETRY_BOOSTS: [f64; 3] = [1.0, 1e2, 1e4];
+
 /// Why a KKT factorization could not be used.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KktError {
@@ -523,18 +527,36 @@ impl KktSystem {
         } else {
             self.settings.static_constant
         };
-        self.delta = constant + self.settings.static_proportional * max_diag;
+        let delta = constant + self.settings.static_proportional * max_diag;
         self.values[..self.x_base.len()].copy_from_slice(&self.x_base);
         for &pos in self.cross_pos.iter().chain(&self.pair_pos) {
             self.values[pos] = 0.0;
         }
         self.add_eliminated_terms();
-        for (&p, &sign) in self.diag_pos.iter().zip(&self.signs) {
-            self.values[p] += f64::from(sign) * self.delta;
-        }
         if self.values.iter().any(|v| !v.is_finite()) {
             return Err(KktError::NonFinite);
         }
+        // A pivot that overflows (faer reports a non-finite pivot as a zero one) is
+        // retried with a larger `δ`: the refinement against the unregularized matrix
+        // takes the difference out of the directions, at the cost of more steps.
+        let mut added = 0.0;
+        let mut failure = KktError::NonFinite;
+        for boost in REGULARIZATION_RETRY_BOOSTS {
+            self.delta = boost * delta;
+            for (&p, &sign) in self.diag_pos.iter().zip(&self.signs) {
+                self.values[p] += f64::from(sign) * (self.delta - added);
+            }
+            added = self.delta;
+            match self.factor_values() {
+                Ok(()) => return Ok(()),
+                Err(e) => failure = e,
+            }
+        }
+        Err(failure)
+    }
+
+    /// Factors the current values in place of the previous factor.
+    fn factor_values(&mut self) -> Result<(), KktError> {
         let dim = self.dim();
         let matrix = SparseColMatRef::new(
             SymbolicSparseColMatRef::new_checked(dim, dim, &self.col_ptr, None, &self.row_idx),
@@ -768,6 +790,27 @@ mod tests {
             let r: f64 = (0..5).map(|j| k[i][j] * x[j]).sum::<f64>() - rhs[i];
             assert!(r.abs() < 1e-12, "row {i}: residual {r}");
         }
+    }
+
+    #[test]
+    fn overflowing_pivot_is_refactored_with_a_larger_regularization() {
+        // K₀ = [[0, a], [a, −1]] with a = 2e150: in the variable-first order the second
+        // pivot is −1 − a²/δ, which overflows at δ = 1e-8 and not at 100δ.
+        let a_value = 2e150;
+        let p = CscMatrix::from_triplets(1, 1, &[]).unwrap();
+        let a = CscMatrix::from_triplets(1, 1, &[(0, 0, a_value)]).unwrap();
+        let mut cones = CompositeCone::new(&[ConeSpec::Nonnegative(1)]);
+        cones.update_scaling(&[1.0], &[1.0]);
+        let settings = Settings::default();
+        let mut kkt = KktSystem::new(&p, &a, &cones, &settings, false).unwrap();
+        assert!((a_value * a_value / settings.static_regularization_constant).is_infinite());
+        kkt.update_and_factor(&cones).unwrap();
+        assert!(kkt.delta > settings.static_regularization_constant);
+        let rhs = [1.0, 1.0];
+        let mut x = [0.0; 2];
+        kkt.solve(&rhs, &mut x);
+        let residual = [a_value * x[1] - rhs[0], a_value * x[0] - x[1] - rhs[1]];
+        assert!(residual.iter().all(|r| r.abs() < 1e-12), "{residual:?}");
     }
 
     #[test]

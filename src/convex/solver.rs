@@ -217,9 +217,10 @@ impl<'a> Engine<'a> {
     fn prepare_directions(&mut self) -> Result<(), StepFailure> {
         let n = self.n();
         self.cones.update_scaling(&self.v.s, &self.v.z);
-        self.kkt
-            .update_and_factor(&self.cones)
-            .map_err(|_| StepFailure::Numerical)?;
+        self.kkt.update_and_factor(&self.cones).map_err(|e| {
+            log::debug!("kkt: {e:?}");
+            StepFailure::Numerical
+        })?;
         self.set_constant_rhs();
         self.kkt.solve(&self.rhs, &mut self.sol_const);
         // −(q + 2Pξ)ᵀx₂ − bᵀz₂ + ξᵀPξ with ξ = x/τ: in exact arithmetic this equals
@@ -371,6 +372,7 @@ impl<'a> Engine<'a> {
                 Err(StepFailure::TooShort) => break ConvexStatus::InsufficientProgress,
             }
         };
+        log::debug!("convex loop ended: {status:?} at iteration {iter}");
         match status {
             ConvexStatus::MaxIterations
             | ConvexStatus::MaxTime
