@@ -21,36 +21,25 @@
 //! ([`super::cones::Cone::expansion_dim`]); the solves still take and return
 //! vectors of length `n + m`, the extra unknowns being internal.
 //!
-//! A cone row with a few entries `a` in `A` (a variable bound, a row `Fᵀx` of a
-//! second-order cone with a sparse factor) whose cone keeps `WᵀW` diagonal in the
-//! matrix ([`super::cones::Cone::diagonal_in_kkt`]) can be eliminated when the
-//! caller asks for it: its pivot `−dᵢ` (`dᵢ > 0` the `WᵀW` diagonal) is taken out
-//! exactly, adding `a aᵀ/dᵢ` on its variables and `a·cₖ/dᵢ`, `cₖcₗ/dᵢ` between the
-//! variables and its cone's expansion unknowns (entries `cₖ`). The
-//! Schur complement of a quasi-definite matrix on a negative pivot is again
+//! A cone row with a few entries in `A` whose cone keeps `WᵀW` diagonal can be
+//! eliminated when the caller asks for it ([`super::elimination`]). The Schur
+//! complement of a quasi-definite matrix on a negative pivot is again
 //! quasi-definite: the positive block gains a semidefinite term, and the negative
 //! block is the Schur complement of the cone's own negative definite part
-//! (`D − vvᵀ`, see [`super::soc`]). The eliminated unknown is recovered after each
-//! solve from its row, `zᵢ = (aᵀx + Σₖ cₖ eₖ − rᵢ)/dᵢ`, which that row then
-//! satisfies up to round-off; the solves' residual is that of the other rows.
+//! (`D − vvᵀ`, see [`super::soc`]). The solves' residual is that of the rows kept.
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
 use faer::sparse::linalg::cholesky::{LdltRef, SymbolicCholesky, factorize_symbolic_cholesky};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Par, Side};
-use std::ops::Range;
 
 use super::cones::CompositeCone;
 use super::csc::CscMatrix;
+use super::elimination::{EliminatedBlock, Elimination, MAX_ELIMINATED_ENTRIES};
 use super::krylov::{Gmres, RefineControl};
 use super::ordering::FillReducing;
 use super::settings::Settings;
-
-/// Most entries in `A` of an eliminated row: its elimination adds a clique over its
-/// variables (and its cone's expansion unknowns) to the matrix, which a
-/// minimum-degree ordering of the full matrix would create as early.
-const MAX_ELIMINATED_ENTRIES: usize = 4;
 
 /// Multiples of the static regularization `δ` tried in turn when a factorization
 /// fails.
@@ -104,30 +93,8 @@ pub struct KktSystem {
     /// Values of the variables' columns (`P`, zeros where only eliminated rows put
     /// entries), restored before each update adds the eliminated rows' terms.
     x_base: Vec<f64>,
-    /// The eliminated cone rows, ascending; eliminated row `r` is cone row
-    /// `eliminated_rows[r]`.
-    eliminated_rows: Vec<usize>,
-    /// The eliminated rows grouped by cone, in order.
-    eliminated_blocks: Vec<EliminatedBlock>,
-    /// `1/dᵢ` of each eliminated row at the current factorization.
-    inv_d: Vec<f64>,
-    /// `rᵢ/dᵢ` of each eliminated row for the current solve's right-hand side.
-    scaled_rhs: Vec<f64>,
-    /// Eliminated row `r`'s entries in `A` are `entry_ptr[r]..entry_ptr[r + 1]` of
-    /// `entry_vars` and `entry_coefs`.
-    entry_ptr: Vec<usize>,
-    entry_vars: Vec<usize>,
-    entry_coefs: Vec<f64>,
-    /// Positions of the entries between two variables of an eliminated row: its pairs
-    /// `(s, t)`, `s < t`, `t`-major, row after row.
-    var_pair_pos: Vec<usize>,
-    /// Positions of the entries between an eliminated row's variables and its cone's
-    /// expansion unknowns: `(variable t, expansion unknown k)`, `t`-major, row after
-    /// row.
-    cross_pos: Vec<usize>,
-    /// Positions of the entries between two expansion unknowns of one cone
-    /// ([`EliminatedBlock::pairs`]).
-    pair_pos: Vec<usize>,
+    /// The eliminated cone rows and what their pivots add to the matrix.
+    elimination: Elimination,
     /// Static regularization in the current values.
     delta: f64,
     /// Whether `δ` uses the reduced constant ([`Self::reduce_regularization`]).
@@ -144,30 +111,6 @@ pub struct KktSystem {
     settings: KktSettings,
     /// Whether solves are refined to the end-game tolerances.
     endgame: bool,
-}
-
-/// The eliminated rows of one cone (see the module documentation). The solves walk
-/// every eliminated row twice, so what they read per row is kept to its index, its
-/// entries and `1/dᵢ`; everything shared by the cone's rows is here.
-#[derive(Clone, Debug)]
-struct EliminatedBlock {
-    /// Its rows in [`KktSystem::eliminated_rows`].
-    rows: Range<usize>,
-    /// The cone's first row: cone row `i` is the cone's row `i − first_row`.
-    first_row: usize,
-    /// Index of the cone's first `WᵀW` diagonal in the cones' value order (the cone
-    /// keeps `WᵀW` diagonal, one value per row).
-    wtw: usize,
-    /// Index of the cone's first row in its first expansion column, in the expansion
-    /// value order; column `k`'s entries are `stride·k` further.
-    expansion: usize,
-    stride: usize,
-    /// The cone's expansion unknowns: the first one's index and their number.
-    expansion_col: usize,
-    expansion_count: usize,
-    /// Start of the positions of `(expansion l, expansion k)`, `l < k`, `k`-major, in
-    /// [`KktSystem::pair_pos`].
-    pairs: usize,
 }
 
 /// The settings of [`Settings`] that concern the KKT system.
@@ -421,16 +364,18 @@ impl KktSystem {
             expansion_values: vec![0.0; expansion_pos.len()],
             expansion_pos,
             x_base,
-            inv_d: vec![0.0; eliminated_rows.len()],
-            scaled_rhs: vec![0.0; eliminated_rows.len()],
-            eliminated_rows,
-            eliminated_blocks,
-            entry_ptr,
-            entry_vars,
-            entry_coefs,
-            var_pair_pos,
-            cross_pos,
-            pair_pos,
+            elimination: Elimination {
+                inv_d: vec![0.0; eliminated_rows.len()],
+                scaled_rhs: vec![0.0; eliminated_rows.len()],
+                rows: eliminated_rows,
+                blocks: eliminated_blocks,
+                entry_ptr,
+                entry_vars,
+                entry_coefs,
+                var_pair_pos,
+                cross_pos,
+                pair_pos,
+            },
             delta: 0.0,
             reduced: false,
             signs,
@@ -516,11 +461,7 @@ impl KktSystem {
         let max_diag = self.diag_pos[n..self.expansion_start]
             .iter()
             .map(|&p| self.values[p].abs())
-            .chain(self.eliminated_blocks.iter().flat_map(|b| {
-                self.eliminated_rows[b.rows.clone()]
-                    .iter()
-                    .map(|&i| self.wtw[b.wtw + i - b.first_row])
-            }))
+            .chain(self.elimination.wtw_diagonal(&self.wtw))
             .fold(max_diag, f64::max);
         let constant = if self.reduced {
             self.settings.reduced_constant
@@ -529,10 +470,12 @@ impl KktSystem {
         };
         let delta = constant + self.settings.static_proportional * max_diag;
         self.values[..self.x_base.len()].copy_from_slice(&self.x_base);
-        for &pos in self.cross_pos.iter().chain(&self.pair_pos) {
-            self.values[pos] = 0.0;
-        }
-        self.add_eliminated_terms();
+        self.elimination.add_terms(
+            &mut self.values,
+            &self.diag_pos,
+            &self.wtw,
+            &self.expansion_values,
+        );
         if self.values.iter().any(|v| !v.is_finite()) {
             return Err(KktError::NonFinite);
         }
@@ -585,44 +528,6 @@ impl KktSystem {
         Ok(())
     }
 
-    /// Adds the Schur complement terms of the eliminated rows' pivots `−dᵢ`: `c cᵀ/dᵢ`
-    /// over the row's variables (its entries `a`) and its cone's expansion unknowns.
-    fn add_eliminated_terms(&mut self) {
-        // The rows' variable pairs and cross entries follow each other row by row.
-        let (mut var_pair, mut cross) = (0, 0);
-        for b in &self.eliminated_blocks {
-            for r in b.rows.clone() {
-                let local = self.eliminated_rows[r] - b.first_row;
-                let inv_d = 1.0 / self.wtw[b.wtw + local];
-                self.inv_d[r] = inv_d;
-                let c = |k: usize| self.expansion_values[b.expansion + local + k * b.stride];
-                let entries = self.entry_ptr[r]..self.entry_ptr[r + 1];
-                let vars = &self.entry_vars[entries.clone()];
-                let coefs = &self.entry_coefs[entries];
-                for (t, (&jt, &at)) in vars.iter().zip(coefs).enumerate() {
-                    let at_d = at * inv_d;
-                    self.values[self.diag_pos[jt]] += at * at_d;
-                    for &a_s in &coefs[..t] {
-                        self.values[self.var_pair_pos[var_pair]] += a_s * at_d;
-                        var_pair += 1;
-                    }
-                    for k in 0..b.expansion_count {
-                        self.values[self.cross_pos[cross]] += c(k) * at_d;
-                        cross += 1;
-                    }
-                }
-                for k in 0..b.expansion_count {
-                    let ck = c(k) * inv_d;
-                    self.values[self.diag_pos[b.expansion_col + k]] += c(k) * ck;
-                    let pairs = b.pairs + k * k.saturating_sub(1) / 2;
-                    for l in 0..k {
-                        self.values[self.pair_pos[pairs + l]] += c(l) * ck;
-                    }
-                }
-            }
-        }
-    }
-
     fn solve_factored(&mut self, x: &mut [f64]) {
         let dim = self.dim();
         LdltRef::new(&self.symbolic, &self.l_values).solve_in_place_with_conj(
@@ -646,47 +551,16 @@ impl KktSystem {
             *r = rhs[n + i];
         }
         full_rhs[self.expansion_start..].fill(0.0);
-        for b in &self.eliminated_blocks {
-            for r in b.rows.clone() {
-                let t = rhs[n + self.eliminated_rows[r]] * self.inv_d[r];
-                self.scaled_rhs[r] = t;
-                for p in self.entry_ptr[r]..self.entry_ptr[r + 1] {
-                    full_rhs[self.entry_vars[p]] += self.entry_coefs[p] * t;
-                }
-            }
-            // Each expansion unknown's sum in a register, in the rows' order.
-            for k in 0..b.expansion_count {
-                let column = b.expansion + k * b.stride;
-                full_rhs[b.expansion_col + k] += b
-                    .rows
-                    .clone()
-                    .map(|r| {
-                        let local = self.eliminated_rows[r] - b.first_row;
-                        self.expansion_values[column + local] * self.scaled_rhs[r]
-                    })
-                    .fold(0.0, |acc, v| acc + v);
-            }
-        }
+        self.elimination
+            .fold_rhs(&rhs[n..], &mut full_rhs, &self.expansion_values);
         let rhs_norm = rhs.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
         let residual = self.solve_refined(&full_rhs, rhs_norm, &mut full_x);
         x[..n].copy_from_slice(&full_x[..n]);
         for (&v, &i) in full_x[n..].iter().zip(&self.kept_rows) {
             x[n + i] = v;
         }
-        for b in &self.eliminated_blocks {
-            for r in b.rows.clone() {
-                let i = self.eliminated_rows[r];
-                let mut row = -rhs[n + i];
-                for p in self.entry_ptr[r]..self.entry_ptr[r + 1] {
-                    row += self.entry_coefs[p] * full_x[self.entry_vars[p]];
-                }
-                for k in 0..b.expansion_count {
-                    row += self.expansion_values[b.expansion + i - b.first_row + k * b.stride]
-                        * full_x[b.expansion_col + k];
-                }
-                x[n + i] = row * self.inv_d[r];
-            }
-        }
+        self.elimination
+            .recover(&rhs[n..], &full_x, &mut x[n..], &self.expansion_values);
         self.full_rhs = full_rhs;
         self.full_x = full_x;
         residual

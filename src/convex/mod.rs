@@ -12,6 +12,7 @@ pub mod conic;
 pub mod convexity;
 pub mod csc;
 mod driver;
+mod elimination;
 pub mod equilibrate;
 pub mod extract;
 pub mod extract_qcqp;
