@@ -2,7 +2,10 @@
 //!
 //! Both solver paths (`ipm`, `convex`) report through [`SolveStatus`]; the AMPL
 //! interface maps it to Ipopt's console `EXIT:` line, the `.sol` message and
-//! AMPL's `solve_result_num` (spec section C.2).
+//! AMPL's `solve_result_num` (spec section C.2). Ipopt's measures that the solvers'
+//! own tests and the certificate share live here too.
+
+pub mod slack;
 
 /// Ipopt's scale `max(s_max, mean)/s_max` of the dual infeasibility (`s_d`) or of the
 /// complementarity (`s_c`) over `count` multipliers whose absolute values sum to `sum`:

@@ -7,13 +7,12 @@
 //! multiplier of the wrong sign for a one-sided row is dual infeasibility of that row.
 //! Violation and stationarity are evaluated at `g(x)` itself; a row's complementarity is
 //! measured at the nearest point of its relaxed bounds, and its term in the overall error
-//! on the best slack within them ([`super::slack`]).
+//! on the best slack within them ([`crate::outcome::slack`]).
 
 use super::evaluation::Evaluation;
 use super::multipliers::{BoundMultipliers, Multipliers};
-use super::slack;
 use crate::nl::model::Model;
-use crate::outcome::multiplier_scale;
+use crate::outcome::{multiplier_scale, slack};
 
 /// Ipopt's `s_max` in the scaling of dual infeasibility and complementarity.
 const S_MAX: f64 = 100.0;
@@ -167,7 +166,7 @@ pub struct Residuals {
     pub inferred_bound_multipliers: bool,
     /// [`Residuals::overall_error`].
     overall_error: f64,
-    /// The largest complementarity of a column (rows trade theirs, see [`super::slack`]).
+    /// The largest complementarity of a column (rows trade theirs, see [`crate::outcome::slack`]).
     column_complementarity: f64,
     /// Sum and number of the bound multipliers of existing bounds (variables' and rows'
     /// slack bounds), from which `s_d` and `s_c` are formed.
@@ -515,7 +514,7 @@ impl Residuals {
     /// scores against `tol` stay upper bounds too.
     ///
     /// A row's term, the smallest over slacks of the larger of its weighted violation and
-    /// complementarity ([`super::slack`]), does not increase when either weight decreases,
+    /// complementarity ([`crate::outcome::slack`]), does not increase when either weight decreases,
     /// so the same holds for it.
     pub fn bound_scaled_error(&mut self) {
         self.scaled_overall_error = self.overall_error;
@@ -523,7 +522,7 @@ impl Residuals {
     }
 
     /// Row `i`'s term in the overall error under [`Residuals::tol_scales`]: its violation
-    /// and complementarity traded on the best slack ([`super::slack`]).
+    /// and complementarity traded on the best slack ([`crate::outcome::slack`]).
     pub fn row_error(&self, i: usize) -> f64 {
         self.row_error_weighted(i, 1.0 / self.tol_scales.complementarity)
     }
@@ -589,7 +588,7 @@ impl Residuals {
     /// `max(dual infeasibility / s_d, constraint violation, complementarity / s_c)`, with the
     /// constraint violation measured beyond the relaxed bounds as in Ipopt and each
     /// inequality row's violation and complementarity taken on the slack that makes the
-    /// larger of the two smallest ([`super::slack`]).
+    /// larger of the two smallest ([`crate::outcome::slack`]).
     pub fn overall_error(&self) -> f64 {
         self.overall_error
     }

@@ -15,7 +15,6 @@ mod infeasibility;
 mod kkt;
 mod multipliers;
 mod report;
-mod slack;
 
 pub use evaluation::{Evaluation, NlpScaling};
 pub use infeasibility::{CERTIFICATE_TOLERANCE, FarkasCheck, RayCheck, check_farkas, check_ray};

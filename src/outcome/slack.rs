@@ -4,7 +4,8 @@
 //! (relaxed) bounds; its overall error counts `|g(x) − s|` as constraint violation and
 //! `(s − bound)·v` as complementarity, never the distance of `g(x)` itself from the bound.
 //! The certificate has no slack of its own to read, so it asks whether some slack within
-//! the relaxed bounds gives the row a small term, and takes the smallest:
+//! the relaxed bounds gives the row a small term, and takes the smallest (the convex
+//! solver's complementarity stopping test measures its rows the same way):
 //!
 //! `e = min over s of max(w_v·|g − s|, w_c·v·gap(s))`,
 //!
