@@ -212,6 +212,30 @@ fn portfolio_multipliers_match_kkt() {
     assert!((s.objective - objective).abs() < 1e-8);
 }
 
+/// The early polish of a QCQP iterate waits for the looser relative residual and gap
+/// tests only: a bound on the absolute dual residual, as the routes set from Ipopt's
+/// `tol` (5e-9 for the default 1e-8), is loosened like them and does not hold the
+/// polish back. Held at its full value, it took each of these models one more
+/// iteration.
+#[test]
+fn absolute_dual_bound_does_not_delay_the_early_polish() {
+    use pounce::convex::{ConvexStatus, Settings, solve_qcqp};
+    for name in ["socp_ball_lsq_small", "socp_trust_region_small"] {
+        let qcqp = extract_qcqp(&model(name)).unwrap().problem;
+        let iterations = |tol_dual_abs: f64| {
+            let settings = Settings {
+                verbose: false,
+                tol_dual_abs,
+                ..Settings::default()
+            };
+            let result = solve_qcqp(&qcqp, &settings, &mut std::io::sink()).unwrap();
+            assert_eq!(result.status, ConvexStatus::Solved, "{name}");
+            result.info.iterations
+        };
+        assert_eq!(iterations(5e-9), iterations(f64::INFINITY), "{name}");
+    }
+}
+
 #[test]
 fn non_qcqp_models_are_refused() {
     // HS071's objective and first row are of degree four.
