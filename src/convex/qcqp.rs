@@ -257,26 +257,38 @@ pub fn project_multipliers(
 mod tests {
     use super::*;
 
-    #[test]
-    fn ball_row_becomes_a_rotated_cone_with_its_multiplier() {
-        // x0 + x1² + 4x2² ≤ 3 as aᵀx + ‖Fᵀx‖², F = diag(·, 1, 2) on x1, x2.
-        let a = CscMatrix::from_triplets(1, 3, &[(0, 0, 1.0)]).unwrap();
+    /// A problem of `n` free variables and one row `aᵀx + ‖Fᵀx‖² ≤ upper`, `F` of
+    /// `factor_cols` columns, with no objective.
+    fn one_upper_row(
+        n: usize,
+        a: &[(usize, usize, f64)],
+        upper: f64,
+        factor: &[(usize, usize, f64)],
+        factor_cols: usize,
+    ) -> (QpProblem, [QuadraticRow; 1]) {
         let qp = QpProblem {
-            p: CscMatrix::zeros(3, 3),
-            q: vec![0.0; 3],
+            p: CscMatrix::zeros(n, n),
+            q: vec![0.0; n],
             c0: 0.0,
-            a,
+            a: CscMatrix::from_triplets(1, n, a).unwrap(),
             row_lower: vec![f64::NEG_INFINITY],
-            row_upper: vec![3.0],
-            var_lower: vec![f64::NEG_INFINITY; 3],
-            var_upper: vec![f64::INFINITY; 3],
+            row_upper: vec![upper],
+            var_lower: vec![f64::NEG_INFINITY; n],
+            var_upper: vec![f64::INFINITY; n],
         };
-        let factor = CscMatrix::from_triplets(3, 2, &[(1, 0, 1.0), (2, 1, 2.0)]).unwrap();
+        let factor = CscMatrix::from_triplets(n, factor_cols, factor).unwrap();
         let rows = [QuadraticRow {
             row: 0,
             side: QuadraticSide::Upper,
             factor,
         }];
+        (qp, rows)
+    }
+
+    #[test]
+    fn ball_row_becomes_a_rotated_cone_with_its_multiplier() {
+        // x0 + x1² + 4x2² ≤ 3 as aᵀx + ‖Fᵀx‖², F = diag(·, 1, 2) on x1, x2.
+        let (qp, rows) = one_upper_row(3, &[(0, 0, 1.0)], 3.0, &[(1, 0, 1.0), (2, 1, 2.0)], 2);
         validate(&qp, &rows).unwrap();
         let mut conic = ConicProblem::from_qp(&without_quadratic_rows(&qp, &rows));
         assert_eq!(conic.num_rows(), 0);
@@ -299,23 +311,7 @@ mod tests {
     #[test]
     fn row_of_full_rank_becomes_a_centred_cone_with_its_multiplier() {
         // x0² + 4x1² + 2x0 ≤ 3 is ‖(x0 + 1, 2x1)‖ ≤ 2: h = (1, 0), ρ² = 3 + 1.
-        let a = CscMatrix::from_triplets(1, 2, &[(0, 0, 2.0)]).unwrap();
-        let qp = QpProblem {
-            p: CscMatrix::zeros(2, 2),
-            q: vec![0.0; 2],
-            c0: 0.0,
-            a,
-            row_lower: vec![f64::NEG_INFINITY],
-            row_upper: vec![3.0],
-            var_lower: vec![f64::NEG_INFINITY; 2],
-            var_upper: vec![f64::INFINITY; 2],
-        };
-        let factor = CscMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, 2.0)]).unwrap();
-        let rows = [QuadraticRow {
-            row: 0,
-            side: QuadraticSide::Upper,
-            factor,
-        }];
+        let (qp, rows) = one_upper_row(2, &[(0, 0, 2.0)], 3.0, &[(0, 0, 1.0), (1, 1, 2.0)], 2);
         let mut conic = ConicProblem::from_qp(&without_quadratic_rows(&qp, &rows));
         append_cones(&mut conic, &qp, &rows);
         assert_eq!(conic.cones, vec![ConeSpec::SecondOrder(3)]);
