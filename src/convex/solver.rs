@@ -218,7 +218,7 @@ impl<'a> Engine<'a> {
         let n = self.n();
         self.cones.update_scaling(&self.v.s, &self.v.z);
         self.kkt.update_and_factor(&self.cones).map_err(|e| {
-            log::debug!("kkt: {e:?}");
+            log::debug!("KKT factorization failed: {e}");
             StepFailure::Numerical
         })?;
         self.set_constant_rhs();
