@@ -565,20 +565,10 @@ impl Residuals {
             .zip(&scaling.constraints)
             .map(|(l, sc)| (sf * l / sc).abs())
             .sum();
-        // The bound-multiplier part of s_d and s_c scales by sf exactly; the unscaled
-        // scales hold (Σ|λ| + Σz)/(m + k) and Σz/k, so recover Σz·/k from s_c.
-        let (m, k) = (self.rows.len() as f64, self.bound_count as f64);
-        let z_mean = if self.bound_count == 0 {
-            0.0
-        } else {
-            self.bound_sum / k
-        };
-        let s_c = (S_MAX.max(sf * z_mean) / S_MAX).max(1.0);
-        let s_d = if m + k == 0.0 {
-            1.0
-        } else {
-            S_MAX.max((lambda + sf * self.bound_sum) / (m + k)) / S_MAX
-        };
+        // The bound-multiplier part of s_d and s_c scales by sf exactly.
+        let (m, k) = (self.rows.len(), self.bound_count);
+        let s_c = multiplier_scale(S_MAX, sf * self.bound_sum, k);
+        let s_d = multiplier_scale(S_MAX, lambda + sf * self.bound_sum, m + k);
         self.tol_scales.dual = s_d / sf;
         self.tol_scales.complementarity = s_c / sf;
         self.error_under_tol_scales()

@@ -137,9 +137,15 @@ impl<'a> Engine<'a> {
     /// point's solves and, with only zero cones, of the direct solve.
     fn factor_at_identity(&mut self) -> Result<(), StepFailure> {
         self.cones.set_identity_scaling();
-        self.kkt
-            .update_and_factor(&self.cones)
-            .map_err(|_| StepFailure::Numerical)
+        self.factor()
+    }
+
+    /// Factors the KKT matrix at the cones' current scaling.
+    fn factor(&mut self) -> Result<(), StepFailure> {
+        self.kkt.update_and_factor(&self.cones).map_err(|e| {
+            log::debug!("KKT factorization failed: {e}");
+            StepFailure::Numerical
+        })
     }
 
     /// Writes the right-hand side `[−q; b]` of the optimality conditions into `rhs`.
@@ -217,10 +223,7 @@ impl<'a> Engine<'a> {
     fn prepare_directions(&mut self) -> Result<(), StepFailure> {
         let n = self.n();
         self.cones.update_scaling(&self.v.s, &self.v.z);
-        self.kkt.update_and_factor(&self.cones).map_err(|e| {
-            log::debug!("KKT factorization failed: {e}");
-            StepFailure::Numerical
-        })?;
+        self.factor()?;
         self.set_constant_rhs();
         self.kkt.solve(&self.rhs, &mut self.sol_const);
         // −(q + 2Pξ)ᵀx₂ − bᵀz₂ + ξᵀPξ with ξ = x/τ: in exact arithmetic this equals
